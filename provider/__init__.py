@@ -1,0 +1,1 @@
+"""Terraform provider for Okta application provisioning connections (plugin protocol 6)."""

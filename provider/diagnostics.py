@@ -1,0 +1,30 @@
+"""Okta errors as Terraform diagnostics: the wording users see, written once."""
+
+from __future__ import annotations
+
+from tf.utils import Diagnostics
+
+from provider.okta import OktaAPIError, OktaError
+from provider.provider import NotConfigured
+
+_HINTS = {
+    401: "Check the provider's api_token (OKTA_API_TOKEN): Okta did not accept it.",
+    403: "The API token's administrator lacks the permission (apps: okta.apps.manage / okta.apps.read).",
+}
+
+
+def add_okta_error(diags: Diagnostics, exc: OktaError, doing: str) -> None:
+    """Add an error for `exc`, saying what the provider was doing (`doing`) when it happened."""
+    detail = [f"While {doing}."]
+    if exc.detail:
+        detail.append(exc.detail)
+    if isinstance(exc, OktaAPIError) and exc.status in _HINTS:
+        detail.append(_HINTS[exc.status])
+    diags.add_error(exc.summary, "\n".join(detail))
+
+
+def add_not_configured(diags: Diagnostics, _: NotConfigured) -> None:
+    diags.add_error(
+        "The Okta provider is not configured",
+        "Terraform called the provider before its configuration succeeded; see the provider errors above.",
+    )

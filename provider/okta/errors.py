@@ -1,0 +1,131 @@
+"""The client's exception tree; every message a user can see is worded here, once.
+
+    OktaError                 anything the client raises on purpose
+    ├── OktaAPIError          Okta answered with an error status (4xx/5xx) and, usually, an error body
+    │   └── OktaNotFoundError the 404 case (E0000007), which callers often treat as "already gone"
+    ├── OktaTransportError    no usable answer: connection refused, reset, timed out, TLS failure
+    └── OktaResponseError     an answer came, but not one the API promises (bad JSON, missing fields)
+
+No message ever contains a request body or header, so no secret can leak through an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class OktaError(Exception):
+    """Base class of every error the Okta client raises on purpose."""
+
+    @property
+    def summary(self) -> str:
+        """One line for a Terraform diagnostic's summary."""
+        return str(self)
+
+    @property
+    def detail(self) -> str:
+        """Everything else a user or Okta support needs."""
+        return ""
+
+
+@dataclass
+class OktaAPIError(OktaError):
+    """Okta answered with an error status; carries the fields of Okta's error body."""
+
+    method: str
+    path: str
+    status: int
+    error_code: str = ""
+    error_summary: str = ""
+    error_causes: list[str] = field(default_factory=list)
+    error_id: str = ""
+    request_id: str = ""
+
+    @classmethod
+    def from_body(cls, method: str, path: str, status: int, body: Any, request_id: str = "") -> OktaAPIError:
+        """Build the error from a decoded (or undecodable, then None) Okta error body."""
+        kind = OktaNotFoundError if status == 404 else OktaAPIError
+        if not isinstance(body, dict):
+            return kind(method, path, status, request_id=request_id)
+        causes = [
+            str(cause.get("errorSummary"))
+            for cause in body.get("errorCauses") or []
+            if isinstance(cause, dict) and cause.get("errorSummary")
+        ]
+        return kind(
+            method,
+            path,
+            status,
+            error_code=str(body.get("errorCode") or ""),
+            error_summary=str(body.get("errorSummary") or ""),
+            error_causes=causes,
+            error_id=str(body.get("errorId") or ""),
+            request_id=request_id,
+        )
+
+    def __str__(self) -> str:
+        code = f" {self.error_code}" if self.error_code else ""
+        what = self.error_summary or "no error description in the response"
+        return f"Okta answered {self.status}{code} to {self.method} {self.path}: {what}"
+
+    @property
+    def summary(self) -> str:
+        code = f" {self.error_code}" if self.error_code else ""
+        return f"Okta API error {self.status}{code}: {self.error_summary or 'no error description'}"
+
+    @property
+    def detail(self) -> str:
+        lines = [f"Request: {self.method} {self.path}"]
+        lines += [f"Cause: {cause}" for cause in self.error_causes]
+        if self.error_id:
+            lines.append(f"Okta error id: {self.error_id}")
+        if self.request_id:
+            lines.append(f"Okta request id: {self.request_id}")
+        return "\n".join(lines)
+
+
+class OktaNotFoundError(OktaAPIError):
+    """Okta answered 404: the application (or its connection) does not exist."""
+
+
+@dataclass
+class OktaTransportError(OktaError):
+    """No usable answer from Okta: says which host and what failed, never the request itself."""
+
+    method: str
+    host: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"Could not reach Okta at {self.host} ({self.method} {self.path}): {self.reason}"
+
+    @property
+    def summary(self) -> str:
+        return f"Could not reach Okta at {self.host}"
+
+    @property
+    def detail(self) -> str:
+        return f"Request: {self.method} {self.path}\nWhat failed: {self.reason}"
+
+
+@dataclass
+class OktaResponseError(OktaError):
+    """Okta answered, but not with what its API promises."""
+
+    method: str
+    path: str
+    status: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"Unexpected answer from Okta to {self.method} {self.path} ({self.status}): {self.problem}"
+
+    @property
+    def summary(self) -> str:
+        return "Unexpected answer from Okta"
+
+    @property
+    def detail(self) -> str:
+        return f"Request: {self.method} {self.path}\nStatus: {self.status}\nProblem: {self.problem}"

@@ -1,0 +1,185 @@
+"""Our ProviderServicer: the resource RPCs of `tf`, rewritten where `tf` falls short.
+
+Differences from `tf.provider.ProviderServicer`, each a gap found against real Terraform:
+- values are plain dicts (single nested blocks are dicts), unknowns of every kind recognised;
+- Resource.plan() runs on create too, with the changed paths of nested attributes, and
+  requires_replace is honoured at any depth;
+- destroy plans (plan_destroy capability) are answered instead of rejected;
+- no RPC ever raises: an unexpected exception becomes an error diagnostic (no stack trace in
+  it), and apply then returns the prior state so nothing recorded is lost;
+- private state is passed through instead of dropped;
+- the schema response is built once per process;
+- StopProvider only signals cancellation; the process stops on go-plugin's Shutdown.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from copy import deepcopy
+from typing import Any, TypeVar
+
+import grpc
+from tf.gen import tfplugin_pb2 as pb
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    Provider,
+    ReadContext,
+    Resource,
+    UpdateContext,
+)
+from tf.provider import ProviderServicer
+from tf.utils import Diagnostics, _to_attribute_path
+
+from provider.plugin.paths import changed_paths, replacing_paths
+from provider.plugin.values import decode, encode
+
+log = logging.getLogger("provider.plugin")
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+INTERNAL_ERROR = "Internal error in the Okta provider"
+
+
+def _internal_error(diags: Diagnostics, rpc: str, exc: BaseException) -> None:
+    log.error("unexpected error in %s", rpc, exc_info=exc)
+    diags.add_error(
+        INTERNAL_ERROR,
+        f"{rpc} failed with {type(exc).__name__}: {exc}. This is a bug in the provider; "
+        "the provider's log (TF_LOG_PROVIDER=DEBUG) has the details.",
+    )
+
+
+def answers_with(response_type: Any) -> Callable[[Handler], Handler]:
+    """Turn any exception escaping an RPC handler into an error diagnostic of `response_type`."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def guarded(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+            try:
+                return handler(self, request, context)
+            except Exception as exc:
+                diags = Diagnostics()
+                _internal_error(diags, handler.__name__, exc)
+                return response_type(diagnostics=diags.to_pb())
+
+        return guarded  # type: ignore[return-value]
+
+    return wrap
+
+
+class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
+    """The gRPC servicer Terraform talks to."""
+
+    def __init__(self, app: Provider, stopping: threading.Event) -> None:
+        super().__init__(app)
+        self.stopping = stopping
+        self._schema_response: pb.GetProviderSchema.Response | None = None
+        self._schema_lock = threading.Lock()
+
+    def _resource(self, type_name: str) -> Resource:
+        return self.app.new_resource(self._get_res_cls(type_name))
+
+    @answers_with(pb.GetProviderSchema.Response)
+    def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
+        with self._schema_lock:
+            if self._schema_response is None:
+                self._schema_response = super().GetProviderSchema(request, context)
+            return self._schema_response
+
+    @answers_with(pb.ValidateProviderConfig.Response)
+    def ValidateProviderConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        self.app.validate_config(diags, decode(request.config) or {})
+        return pb.ValidateProviderConfig.Response(diagnostics=diags.to_pb())
+
+    @answers_with(pb.ConfigureProvider.Response)
+    def ConfigureProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        self.app.configure_provider(diags, decode(request.config) or {})
+        return pb.ConfigureProvider.Response(diagnostics=diags.to_pb())
+
+    @answers_with(pb.ValidateResourceConfig.Response)
+    def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        self._resource(request.type_name).validate(diags, request.type_name, decode(request.config) or {})
+        return pb.ValidateResourceConfig.Response(diagnostics=diags.to_pb())
+
+    @answers_with(pb.PlanResourceChange.Response)
+    def PlanResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
+        type_name = request.type_name
+        prior, proposed = decode(request.prior_state), decode(request.proposed_new_state)
+        if proposed is None:
+            return pb.PlanResourceChange.Response(
+                planned_state=request.proposed_new_state, planned_private=request.prior_private
+            )
+        schema = self._get_res_cls(type_name).get_schema()
+        diags = Diagnostics()
+        changed = changed_paths(schema, prior, proposed) if prior is not None else set()
+        replace = replacing_paths(schema, changed)
+        ctx = PlanContext(diags, type_name, changed_fields={".".join(path) for path in changed})
+        planned = self._resource(type_name).plan(ctx, deepcopy(prior), deepcopy(proposed))
+        return pb.PlanResourceChange.Response(
+            planned_state=encode(planned),
+            requires_replace=[_to_attribute_path(list(path)) for path in replace],
+            planned_private=request.prior_private,
+            diagnostics=diags.to_pb(),
+        )
+
+    @answers_with(pb.ApplyResourceChange.Response)
+    def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
+        type_name = request.type_name
+        prior, planned = decode(request.prior_state), decode(request.planned_state)
+        diags = Diagnostics()
+        resource = self._resource(type_name)
+        new_state: dict[str, Any] | None
+        try:
+            if prior is None:
+                new_state = resource.create(CreateContext(diags, type_name), planned)
+            elif planned is None:
+                resource.delete(DeleteContext(diags, type_name), prior)
+                new_state = prior if diags.has_errors() else None
+            else:
+                new_state = resource.update(UpdateContext(diags, type_name), prior, planned)
+        except Exception as exc:
+            _internal_error(diags, "ApplyResourceChange", exc)
+            new_state = prior
+        return pb.ApplyResourceChange.Response(
+            new_state=encode(new_state), private=request.planned_private, diagnostics=diags.to_pb()
+        )
+
+    @answers_with(pb.ReadResource.Response)
+    def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
+        type_name = request.type_name
+        current = decode(request.current_state)
+        diags = Diagnostics()
+        try:
+            new_state = self._resource(type_name).read(ReadContext(diags, type_name), current)
+        except Exception as exc:
+            _internal_error(diags, "ReadResource", exc)
+            new_state = current
+        return pb.ReadResource.Response(
+            new_state=encode(new_state), private=request.private, diagnostics=diags.to_pb()
+        )
+
+    @answers_with(pb.ImportResourceState.Response)
+    def ImportResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
+        type_name = request.type_name
+        diags = Diagnostics()
+        state = self._resource(type_name).import_(ImportContext(diags, type_name), request.id)
+        imported = (
+            [pb.ImportResourceState.ImportedResource(type_name=type_name, state=encode(state))]
+            if state is not None
+            else []
+        )
+        return pb.ImportResourceState.Response(imported_resources=imported, diagnostics=diags.to_pb())
+
+    def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
+        """Terraform was interrupted: signal waits to end, but let in-flight calls finish."""
+        self.stopping.set()
+        return pb.StopProvider.Response()

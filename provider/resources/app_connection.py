@@ -1,0 +1,469 @@
+"""okta_app_connection: an application's default provisioning connection.
+
+Okta has no DELETE for it (every app has exactly one): create and update POST the profile,
+`action` is applied with the lifecycle calls, and destroy deactivates. Okta never returns
+secrets, so `token` and `admin_password` are kept from configuration and state.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+from urllib.parse import urlsplit
+
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    ReadContext,
+    UpdateContext,
+)
+from tf.schema import Attribute, Block, Schema
+from tf.types import String, Unknown
+from tf.utils import Diagnostics
+
+from provider.diagnostics import add_not_configured, add_okta_error
+from provider.okta import (
+    Connection,
+    OAuthConnectionRequest,
+    OktaClient,
+    OktaError,
+    OktaNotFoundError,
+    TokenConnectionRequest,
+)
+from provider.plugin.blocks import SingleNestedBlock
+from provider.plugin.values import is_known
+from provider.provider import NotConfigured, OktaProvider
+
+State = dict[str, Any]
+
+STATUS_FOR_ACTION = {"activate": "ENABLED", "deactivate": "DISABLED"}
+ACTION_FOR_STATUS = {status: action for action, status in STATUS_FOR_ACTION.items()}
+AUTH_SCHEMES = ("TOKEN", "OAUTH2")
+ROTATION_MODES = ("AUTO", "MANUAL")
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------------
+
+SCHEMA = Schema(
+    version=0,
+    description="Manages the default provisioning connection of an Okta application: its "
+    "authentication (`TOKEN` or `OAUTH2`) and whether it is enabled. Okta has no way to delete a "
+    "connection: destroying this resource deactivates it and removes it from state.",
+    attributes=[
+        Attribute(
+            "id",
+            String(),
+            required=True,
+            requires_replace=True,
+            description="The ID of the application whose provisioning connection is managed. "
+            "Changing it replaces the resource.",
+        ),
+        Attribute(
+            "base_url",
+            String(),
+            optional=True,
+            computed=True,
+            description="The base URL of the connection (for example a SCIM endpoint, or the "
+            'target org of Org2Org). Only with `auth_scheme = "TOKEN"`. When not set, shows '
+            "what Okta reports.",
+        ),
+        Attribute(
+            "action",
+            String(),
+            required=True,
+            description='`"activate"` to enable the connection, `"deactivate"` to disable it. '
+            "A change made outside Terraform shows as drift of this argument.",
+        ),
+        Attribute(
+            "status",
+            String(),
+            computed=True,
+            description="The connection's status as Okta reports it: `ENABLED`, `DISABLED` or `UNKNOWN`.",
+        ),
+    ],
+    block_types=[
+        SingleNestedBlock(
+            "profile",
+            Block(
+                description="How Okta authenticates to the application.",
+                attributes=[
+                    Attribute(
+                        "auth_scheme",
+                        String(),
+                        required=True,
+                        description='`"TOKEN"` or `"OAUTH2"`.',
+                    ),
+                    Attribute(
+                        "token",
+                        String(),
+                        optional=True,
+                        sensitive=True,
+                        description="The token Okta uses to call the application. Required with "
+                        "`TOKEN`, not allowed with `OAUTH2`. Okta never returns it, so it cannot "
+                        "be imported: it is sent on the next apply.",
+                    ),
+                    Attribute(
+                        "client_id",
+                        String(),
+                        optional=True,
+                        description="The client ID of the OAuth 2.0 service app in the target org "
+                        "(Org2Org only). `OAUTH2` only.",
+                    ),
+                ],
+                block_types=[
+                    SingleNestedBlock(
+                        "signing",
+                        Block(
+                            description="Signing key rotation (Org2Org only). `OAUTH2` only.",
+                            attributes=[
+                                Attribute(
+                                    "rotation_mode",
+                                    String(),
+                                    required=True,
+                                    description='`"AUTO"`: Okta rotates the keys. `"MANUAL"`: '
+                                    "you rotate them on your own schedule.",
+                                )
+                            ],
+                        ),
+                    ),
+                    SingleNestedBlock(
+                        "settings",
+                        Block(
+                            description="Microsoft Office 365 administrator credentials. `OAUTH2` only.",
+                            attributes=[
+                                Attribute(
+                                    "admin_username",
+                                    String(),
+                                    required=True,
+                                    description="Office 365 global administrator username.",
+                                ),
+                                Attribute(
+                                    "admin_password",
+                                    String(),
+                                    required=True,
+                                    sensitive=True,
+                                    description="Office 365 global administrator password. Okta "
+                                    "never returns it, so it cannot be imported.",
+                                ),
+                            ],
+                        ),
+                    ),
+                ],
+            ),
+            required=True,
+        )
+    ],
+)
+
+
+def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
+    """Every rule checked at plan time: (attribute path, summary, detail).
+
+    Known values of string attributes are `str`; unknown ones (plain or refined) are not, so
+    every `isinstance(..., str)` below lets unknowns pass until they are known.
+    """
+    problems: list[tuple[list[str], str, str]] = []
+
+    app_id = config.get("id")
+    if isinstance(app_id, str) and not app_id.strip():
+        problems.append(
+            (["id"], "Invalid id", "id must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9.")
+        )
+    action = config.get("action")
+    if isinstance(action, str) and action not in STATUS_FOR_ACTION:
+        problems.append(
+            (["action"], "Invalid action", f'action must be "activate" or "deactivate", not "{action}".')
+        )
+    base_url = config.get("base_url")
+    if isinstance(base_url, str):
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            problems.append(
+                (["base_url"], "Invalid base_url", f'base_url must be an absolute URL, not "{base_url}".')
+            )
+
+    profile = config.get("profile")
+    if not isinstance(profile, dict):
+        return problems
+    scheme = profile.get("auth_scheme")
+    if isinstance(scheme, str) and scheme not in AUTH_SCHEMES:
+        problems.append(
+            (
+                ["profile", "auth_scheme"],
+                "Invalid auth_scheme",
+                f'auth_scheme must be "TOKEN" or "OAUTH2", not "{scheme}".',
+            )
+        )
+    for name in ("token", "client_id"):
+        if profile.get(name) == "":
+            problems.append((["profile", name], f"Invalid {name}", f"{name} must not be empty."))
+    if scheme == "TOKEN":
+        if profile.get("token") is None:
+            problems.append(
+                (["profile", "token"], "Missing token", 'token is required when auth_scheme is "TOKEN".')
+            )
+        for name in ("client_id", "signing", "settings"):
+            if profile.get(name) is not None:
+                problems.append(
+                    (
+                        ["profile", name],
+                        f"{name} is not allowed with TOKEN",
+                        f'{name} is used only when auth_scheme is "OAUTH2".',
+                    )
+                )
+    elif scheme == "OAUTH2":
+        if profile.get("token") is not None:
+            problems.append(
+                (
+                    ["profile", "token"],
+                    "token is not allowed with OAUTH2",
+                    'token is used only when auth_scheme is "TOKEN".',
+                )
+            )
+        if base_url is not None:
+            problems.append(
+                (
+                    ["base_url"],
+                    "base_url is not allowed with OAUTH2",
+                    'base_url is used only when auth_scheme is "TOKEN"; '
+                    "OAuth 2.0 connections have no base URL at Okta.",
+                )
+            )
+    signing = profile.get("signing")
+    if isinstance(signing, dict):
+        mode = signing.get("rotation_mode")
+        if isinstance(mode, str) and mode not in ROTATION_MODES:
+            problems.append(
+                (
+                    ["profile", "signing", "rotation_mode"],
+                    "Invalid rotation_mode",
+                    f'rotation_mode must be "AUTO" or "MANUAL", not "{mode}".',
+                )
+            )
+    return problems
+
+
+def connection_request(state: State) -> TokenConnectionRequest | OAuthConnectionRequest:
+    """The POST body the planned state asks for."""
+    profile = state["profile"]
+    if profile["auth_scheme"] == "TOKEN":
+        return TokenConnectionRequest(token=profile.get("token"), base_url=state.get("base_url"))
+    signing, settings = profile.get("signing") or {}, profile.get("settings") or {}
+    return OAuthConnectionRequest(
+        client_id=profile.get("client_id"),
+        rotation_mode=signing.get("rotation_mode"),
+        admin_username=settings.get("admin_username"),
+        admin_password=settings.get("admin_password"),
+    )
+
+
+def applied_state(planned: State, connection: Connection) -> State:
+    """The state after Okta accepted `planned`: configuration as written, the rest from Okta."""
+    state = deepcopy(planned)
+    state["status"] = connection.status
+    if not is_known(state.get("base_url")):
+        state["base_url"] = connection.base_url
+    return state
+
+
+def refreshed_state(current: State, connection: Connection) -> State:
+    """`current` updated with what Okta reports; secrets are kept since Okta never returns them."""
+    state = deepcopy(current)
+    state["status"] = connection.status
+    state["action"] = ACTION_FOR_STATUS.get(connection.status, current.get("action"))
+    if connection.base_url is not None:
+        state["base_url"] = connection.base_url
+    profile = state["profile"] = dict(state.get("profile") or {})
+    if connection.auth_scheme in AUTH_SCHEMES:
+        profile["auth_scheme"] = connection.auth_scheme
+    if isinstance(profile.get("signing"), dict) and connection.rotation_mode is not None:
+        profile["signing"] = {"rotation_mode": connection.rotation_mode}
+    return state
+
+
+def imported_state(app_id: str, connection: Connection) -> State:
+    return {
+        "id": app_id,
+        "action": ACTION_FOR_STATUS[connection.status],
+        "status": connection.status,
+        "base_url": connection.base_url,
+        "profile": {
+            "auth_scheme": connection.auth_scheme,
+            "token": None,
+            "client_id": None,
+            "signing": {"rotation_mode": connection.rotation_mode} if connection.rotation_mode else None,
+            "settings": None,
+        },
+    }
+
+
+def _unsupported(diags: Diagnostics, app_id: str) -> None:
+    diags.add_error(
+        "The application does not support provisioning connections",
+        f'Okta reports the provisioning status of application "{app_id}" as UNKNOWN: the application '
+        "does not support provisioning, or its authentication method is not one Okta can manage.",
+        path=["id"],
+    )
+
+
+class AppConnection:
+    """The resource type; Terraform's operations map onto the four connection endpoints."""
+
+    def __init__(self, provider: OktaProvider) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "app_connection"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return SCHEMA
+
+    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
+        for path, summary, detail in validation_problems(config):
+            diags.add_error(summary, detail, path=path)
+
+    def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State:
+        """Mark what apply will learn from Okta as unknown; everything else is as configured."""
+        scheme = (planned.get("profile") or {}).get("auth_scheme")
+        if scheme == "OAUTH2":
+            planned["base_url"] = None
+        if current is None:
+            planned["status"] = Unknown
+            if planned.get("base_url") is None and scheme != "OAUTH2":
+                planned["base_url"] = Unknown
+        elif "action" in ctx.changed_fields or "id" in ctx.changed_fields:
+            planned["status"] = Unknown
+        return planned
+
+    def _client(self, diags: Diagnostics) -> OktaClient | None:
+        try:
+            return self.provider.client
+        except NotConfigured as exc:
+            add_not_configured(diags, exc)
+            return None
+
+    def _reconcile(self, diags: Diagnostics, client: OktaClient, state: State) -> State:
+        """Make Okta's status match `action` with a lifecycle call, only when they differ."""
+        app_id, target = state["id"], STATUS_FOR_ACTION[state["action"]]
+        if state["status"] == target:
+            return state
+        try:
+            if target == "ENABLED":
+                client.activate_connection(app_id)
+            else:
+                client.deactivate_connection(app_id)
+        except OktaError as exc:
+            verb = "activating" if target == "ENABLED" else "deactivating"
+            add_okta_error(diags, exc, f'{verb} the provisioning connection of application "{app_id}"')
+            state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
+            return state
+        state["status"] = target
+        return state
+
+    def _post(self, diags: Diagnostics, client: OktaClient, planned: State) -> Connection | None:
+        app_id = planned["id"]
+        try:
+            connection = client.update_connection(
+                app_id,
+                connection_request(planned),
+                activate=True if planned["action"] == "activate" else None,
+            )
+        except OktaError as exc:
+            add_okta_error(diags, exc, f'configuring the provisioning connection of application "{app_id}"')
+            return None
+        if connection.status not in STATUS_FOR_ACTION.values():
+            _unsupported(diags, app_id)
+            return None
+        return connection
+
+    def create(self, ctx: CreateContext, planned: State) -> State | None:
+        client = self._client(ctx.diagnostics)
+        if client is None:
+            return None
+        connection = self._post(ctx.diagnostics, client, planned)
+        if connection is None:
+            return None
+        return self._reconcile(ctx.diagnostics, client, applied_state(planned, connection))
+
+    def read(self, ctx: ReadContext, current: State) -> State | None:
+        client = self._client(ctx.diagnostics)
+        if client is None:
+            return current
+        app_id = current["id"]
+        try:
+            connection = client.get_connection(app_id)
+        except OktaNotFoundError:
+            ctx.diagnostics.add_warning(
+                "Application not found at Okta",
+                f'Application "{app_id}" no longer exists at Okta, so its provisioning connection was '
+                "removed from the state. The next plan proposes to create it again.",
+            )
+            return None
+        except OktaError as exc:
+            add_okta_error(
+                ctx.diagnostics, exc, f'reading the provisioning connection of application "{app_id}"'
+            )
+            return current
+        if connection.status not in STATUS_FOR_ACTION.values():
+            ctx.diagnostics.add_warning(
+                "Provisioning status UNKNOWN",
+                f'Okta reports the provisioning connection of application "{app_id}" as UNKNOWN.',
+            )
+        return refreshed_state(current, connection)
+
+    def update(self, ctx: UpdateContext, current: State, planned: State) -> State:
+        client = self._client(ctx.diagnostics)
+        if client is None:
+            return current
+        if current.get("profile") != planned.get("profile") or current.get("base_url") != planned.get(
+            "base_url"
+        ):
+            connection = self._post(ctx.diagnostics, client, planned)
+            if connection is None:
+                return current
+            state = applied_state(planned, connection)
+        else:
+            state = deepcopy(planned)
+            state["status"] = current["status"]
+        return self._reconcile(ctx.diagnostics, client, state)
+
+    def delete(self, ctx: DeleteContext, current: State) -> None:
+        client = self._client(ctx.diagnostics)
+        if client is None or current.get("status") == "DISABLED":
+            return
+        app_id = current["id"]
+        try:
+            client.deactivate_connection(app_id)
+        except OktaNotFoundError:
+            return
+        except OktaError as exc:
+            add_okta_error(
+                ctx.diagnostics, exc, f'deactivating the provisioning connection of application "{app_id}"'
+            )
+
+    def import_(self, ctx: ImportContext, id: str) -> State | None:
+        diags = ctx.diagnostics
+        app_id = id.strip()
+        if not app_id:
+            diags.add_error(
+                "Invalid import ID",
+                "Import with the application ID: terraform import okta_app_connection.NAME <application id>",
+            )
+            return None
+        client = self._client(diags)
+        if client is None:
+            return None
+        try:
+            connection = client.get_connection(app_id)
+        except OktaError as exc:
+            add_okta_error(diags, exc, f'importing the provisioning connection of application "{app_id}"')
+            return None
+        if connection.status not in STATUS_FOR_ACTION.values():
+            _unsupported(diags, app_id)
+            return None
+        return imported_state(app_id, connection)
