@@ -74,8 +74,14 @@ class OktaClient:
     ) -> Connection:
         response = self._call(method, path, json_body, params)
         try:
-            return Connection.from_json(json.loads(response.content))
+            body = json.loads(response.content)
         except (ValueError, UnicodeDecodeError) as exc:
+            raise OktaResponseError(
+                method, path, response.status_code, f"the body is not valid JSON ({exc})"
+            ) from None
+        try:
+            return Connection.from_json(body)
+        except ValueError as exc:
             raise OktaResponseError(method, path, response.status_code, str(exc)) from None
 
     def _call(

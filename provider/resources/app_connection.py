@@ -250,7 +250,10 @@ def connection_request(state: State) -> TokenConnectionRequest | OAuthConnection
     """The POST body the planned state asks for."""
     profile = state["profile"]
     if profile["auth_scheme"] == "TOKEN":
-        return TokenConnectionRequest(token=profile.get("token"), base_url=state.get("base_url"))
+        base_url = state.get("base_url")
+        return TokenConnectionRequest(
+            token=profile.get("token"), base_url=base_url if is_known(base_url) else None
+        )
     signing, settings = profile.get("signing") or {}, profile.get("settings") or {}
     return OAuthConnectionRequest(
         client_id=profile.get("client_id"),

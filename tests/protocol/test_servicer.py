@@ -1,0 +1,235 @@
+"""The servicer driven with real tfplugin6 protobuf requests, as Terraform sends them."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import msgpack
+import pytest
+from msgpack import ExtType
+from tf.gen import tfplugin_pb2 as pb
+from tf.schema import Attribute, Block, Schema
+from tf.types import String, Unknown
+
+from provider.plugin.blocks import SingleNestedBlock
+from provider.plugin.servicer import INTERNAL_ERROR, OktaProviderServicer
+from provider.plugin.values import decode, encode
+from provider.provider import OktaProvider
+
+TYPE = "okta_app_connection"
+REFINED_UNKNOWN = ExtType(12, b"\x81\x01\xc3")
+
+
+def servicer(provider: Any = None) -> OktaProviderServicer:
+    return OktaProviderServicer(provider or OktaProvider(), threading.Event())
+
+
+def state(**overrides: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "id": "0oa1",
+        "base_url": "https://scim.example.com",
+        "action": "activate",
+        "status": None,
+        "profile": {
+            "auth_scheme": "TOKEN",
+            "token": "t",
+            "client_id": None,
+            "signing": None,
+            "settings": None,
+        },
+    }
+    value.update(overrides)
+    return value
+
+
+def errors(response: Any) -> list[str]:
+    return [d.summary for d in response.diagnostics if d.severity == pb.Diagnostic.ERROR]
+
+
+def test_schema_has_version_0_and_a_required_single_profile_block() -> None:
+    response = servicer().GetProviderSchema(pb.GetProviderSchema.Request(), None)
+    schema = response.resource_schemas[TYPE]
+    assert schema.version == 0
+    assert response.provider.version == 0
+    [profile] = schema.block.block_types
+    assert profile.nesting == pb.Schema.NestedBlock.NestingMode.SINGLE
+    assert (profile.min_items, profile.max_items) == (1, 1)
+    nested = {block.type_name: block for block in profile.block.block_types}
+    assert {name: (b.min_items, b.max_items) for name, b in nested.items()} == {
+        "signing": (0, 0),
+        "settings": (0, 0),
+    }
+    sensitive = {a.name for a in profile.block.attributes if a.sensitive}
+    sensitive |= {a.name for a in nested["settings"].block.attributes if a.sensitive}
+    assert sensitive == {"token", "admin_password"}
+    assert {a.name for a in response.provider.block.attributes if a.sensitive} == {"api_token"}
+
+
+def test_schema_is_built_once() -> None:
+    subject = servicer()
+    first = subject.GetProviderSchema(pb.GetProviderSchema.Request(), None)
+    assert subject.GetProviderSchema(pb.GetProviderSchema.Request(), None) is first
+
+
+def test_validation_errors_carry_nested_attribute_paths() -> None:
+    config = state(
+        profile={"auth_scheme": "TOKEN", "token": None, "client_id": "c", "signing": None, "settings": None}
+    )
+    response = servicer().ValidateResourceConfig(
+        pb.ValidateResourceConfig.Request(type_name=TYPE, config=encode(config)), None
+    )
+    paths = [[step.attribute_name for step in d.attribute.steps] for d in response.diagnostics]
+    assert paths == [["profile", "token"], ["profile", "client_id"]]
+
+
+def test_refined_unknowns_pass_validation() -> None:
+    config = state(action=REFINED_UNKNOWN, id=REFINED_UNKNOWN)
+    raw = msgpack.packb(config, default=lambda v: v)
+    response = servicer().ValidateResourceConfig(
+        pb.ValidateResourceConfig.Request(type_name=TYPE, config=pb.DynamicValue(msgpack=raw)), None
+    )
+    assert errors(response) == []
+
+
+def plan(subject: OktaProviderServicer, prior: Any, proposed: Any, private: bytes = b"") -> Any:
+    request = pb.PlanResourceChange.Request(
+        type_name=TYPE,
+        prior_state=encode(prior),
+        proposed_new_state=encode(proposed),
+        config=encode(proposed),
+        prior_private=private,
+    )
+    return subject.PlanResourceChange(request, None)
+
+
+def test_create_plan_marks_computed_values_unknown() -> None:
+    response = plan(servicer(), None, state(base_url=None))
+    planned = decode(response.planned_state)
+    assert planned["status"] is Unknown
+    assert planned["base_url"] is Unknown
+    assert list(response.requires_replace) == []
+
+
+def test_changing_id_requires_replacement() -> None:
+    prior = state(status="ENABLED")
+    response = plan(servicer(), prior, state(id="0oa2", status="ENABLED"))
+    assert [[s.attribute_name for s in p.steps] for p in response.requires_replace] == [["id"]]
+
+
+def test_refined_unknown_in_a_plan_is_passed_through_untouched() -> None:
+    prior = state(status="ENABLED")
+    proposed = state(status="ENABLED", base_url=REFINED_UNKNOWN)
+    response = plan(servicer(), prior, proposed)
+    assert decode(response.planned_state)["base_url"] == REFINED_UNKNOWN
+
+
+def test_destroy_plan_is_answered_and_private_state_kept() -> None:
+    response = plan(servicer(), state(status="ENABLED"), None, private=b"opaque")
+    assert errors(response) == []
+    assert decode(response.planned_state) is None
+    assert response.planned_private == b"opaque"
+
+
+class NestedReplaceResource:
+    """A resource whose nested attribute forces replacement, to test the mechanism itself."""
+
+    def __init__(self, provider: Any) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "nested"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        inner = Block(attributes=[Attribute("zone", String(), required=True, requires_replace=True)])
+        return Schema(
+            version=0,
+            attributes=[Attribute("name", String(), required=True)],
+            block_types=[SingleNestedBlock("placement", inner, required=True)],
+        )
+
+    def plan(self, ctx: Any, current: Any, planned: Any) -> Any:
+        return planned
+
+    def create(self, ctx: Any, planned: Any) -> Any:
+        raise RuntimeError("boom")
+
+    def update(self, ctx: Any, current: Any, planned: Any) -> Any:
+        raise RuntimeError("boom")
+
+
+class NestedProvider(OktaProvider):
+    def get_resources(self) -> list[Any]:
+        return [NestedReplaceResource]
+
+
+def test_nested_requires_replace_is_honoured() -> None:
+    request = pb.PlanResourceChange.Request(
+        type_name="okta_nested",
+        prior_state=encode({"name": "a", "placement": {"zone": "eu"}}),
+        proposed_new_state=encode({"name": "b", "placement": {"zone": "us"}}),
+    )
+    response = servicer(NestedProvider()).PlanResourceChange(request, None)
+    assert [[s.attribute_name for s in p.steps] for p in response.requires_replace] == [["placement", "zone"]]
+
+
+def test_an_exception_in_apply_is_a_diagnostic_and_keeps_the_prior_state() -> None:
+    prior = {"name": "a", "placement": {"zone": "eu"}}
+    request = pb.ApplyResourceChange.Request(
+        type_name="okta_nested",
+        prior_state=encode(prior),
+        planned_state=encode({"name": "b", "placement": {"zone": "eu"}}),
+        planned_private=b"opaque",
+    )
+    response = servicer(NestedProvider()).ApplyResourceChange(request, None)
+    assert errors(response) == [INTERNAL_ERROR]
+    assert "Traceback" not in response.diagnostics[0].detail
+    assert decode(response.new_state) == prior
+    assert response.private == b"opaque"
+
+
+def test_an_exception_in_any_rpc_is_a_diagnostic() -> None:
+    request = pb.ValidateResourceConfig.Request(type_name="okta_missing", config=encode({}))
+    response = servicer().ValidateResourceConfig(request, None)
+    assert errors(response) == [INTERNAL_ERROR]
+
+
+@pytest.mark.parametrize(
+    ("config", "argument"),
+    [
+        (
+            {"org_url": "http://dev-1.okta.com", "org_name": None, "base_url": None, "api_token": "t"},
+            "org_url",
+        ),
+        (
+            {"org_url": "https://a.okta.com", "org_name": None, "base_url": None, "api_token": None},
+            "api_token",
+        ),
+    ],
+)
+def test_configure_errors_name_the_argument(config: dict[str, Any], argument: str, monkeypatch: Any) -> None:
+    for variable in ("OKTA_ORG_URL", "OKTA_ORG_NAME", "OKTA_BASE_URL", "OKTA_API_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+    response = servicer().ConfigureProvider(pb.ConfigureProvider.Request(config=encode(config)), None)
+    [diagnostic] = response.diagnostics
+    assert [step.attribute_name for step in diagnostic.attribute.steps] == [argument]
+
+
+def test_configuration_is_repeatable_and_reuses_the_client(monkeypatch: Any) -> None:
+    provider = OktaProvider()
+    subject = servicer(provider)
+    config = {"org_url": "https://a.okta.com", "org_name": None, "base_url": None, "api_token": "t"}
+    for _ in range(3):
+        response = subject.ConfigureProvider(pb.ConfigureProvider.Request(config=encode(config)), None)
+        assert errors(response) == []
+        if _ == 0:
+            first = provider.client
+    assert provider.client is first
+
+
+def test_stop_provider_only_signals() -> None:
+    subject = servicer()
+    subject.StopProvider(pb.StopProvider.Request(), None)
+    assert subject.stopping.is_set()

@@ -1,0 +1,403 @@
+"""okta_app_connection's logic with a recording fake client: validation, plan, calls made, state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from msgpack import ExtType
+from tf.iface import CreateContext, DeleteContext, ImportContext, PlanContext, ReadContext, UpdateContext
+from tf.types import Unknown
+from tf.utils import Diagnostics
+
+from provider.okta import (
+    Connection,
+    OAuthConnectionRequest,
+    OktaAPIError,
+    OktaNotFoundError,
+    TokenConnectionRequest,
+)
+from provider.provider import OktaProvider
+from provider.resources.app_connection import AppConnection, validation_problems
+
+REFINED_UNKNOWN = ExtType(12, b"\x81\x01\xc3")
+
+
+class FakeClient:
+    """Answers like Okta would and records every call."""
+
+    def __init__(self, status: str = "DISABLED", activates_in_post: bool = True) -> None:
+        self.status = status
+        self.activates_in_post = activates_in_post
+        self.calls: list[tuple[Any, ...]] = []
+        self.fail: dict[str, Exception] = {}
+
+    def _maybe_fail(self, name: str) -> None:
+        if name in self.fail:
+            raise self.fail[name]
+
+    def get_connection(self, app_id: str) -> Connection:
+        self.calls.append(("get", app_id))
+        self._maybe_fail("get")
+        return Connection(status=self.status, auth_scheme="TOKEN", base_url="https://okta.example/scim")
+
+    def update_connection(
+        self,
+        app_id: str,
+        request: TokenConnectionRequest | OAuthConnectionRequest,
+        *,
+        activate: bool | None = None,
+    ) -> Connection:
+        self.calls.append(("post", app_id, request.body(), activate))
+        self._maybe_fail("post")
+        if activate and self.activates_in_post:
+            self.status = "ENABLED"
+        base = request.base_url if isinstance(request, TokenConnectionRequest) else None
+        scheme = request.body()["profile"]["authScheme"]
+        return Connection(status=self.status, auth_scheme=scheme, base_url=base or "https://echo")
+
+    def activate_connection(self, app_id: str) -> None:
+        self.calls.append(("activate", app_id))
+        self._maybe_fail("activate")
+        self.status = "ENABLED"
+
+    def deactivate_connection(self, app_id: str) -> None:
+        self.calls.append(("deactivate", app_id))
+        self._maybe_fail("deactivate")
+        self.status = "DISABLED"
+
+
+def resource_with(client: FakeClient) -> AppConnection:
+    provider = OktaProvider()
+    provider._client = client  # type: ignore[assignment]
+    return AppConnection(provider)
+
+
+def token_state(action: str = "activate", status: Any = Unknown, **profile: Any) -> dict[str, Any]:
+    return {
+        "id": "0oa1",
+        "base_url": "https://scim.example.com",
+        "action": action,
+        "status": status,
+        "profile": {
+            "auth_scheme": "TOKEN",
+            "token": "secret",
+            "client_id": None,
+            "signing": None,
+            "settings": None,
+            **profile,
+        },
+    }
+
+
+def oauth_state() -> dict[str, Any]:
+    return {
+        "id": "0oa2",
+        "base_url": None,
+        "action": "activate",
+        "status": Unknown,
+        "profile": {
+            "auth_scheme": "OAUTH2",
+            "token": None,
+            "client_id": "cid",
+            "signing": {"rotation_mode": "MANUAL"},
+            "settings": {"admin_username": "admin@example.com", "admin_password": "pw"},
+        },
+    }
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def paths(config: dict[str, Any]) -> list[list[str]]:
+    return [path for path, _, _ in validation_problems(config)]
+
+
+def test_valid_configurations_have_no_problems() -> None:
+    assert paths(token_state()) == []
+    assert paths(oauth_state()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"id": "  "}, ["id"]),
+        ({"action": "enable"}, ["action"]),
+        ({"base_url": "not a url"}, ["base_url"]),
+    ],
+)
+def test_top_level_rules(change: dict[str, Any], path: list[str]) -> None:
+    assert paths({**token_state(), **change}) == [path]
+
+
+@pytest.mark.parametrize(
+    ("profile", "path"),
+    [
+        ({"auth_scheme": "BASIC"}, ["profile", "auth_scheme"]),
+        ({"token": None}, ["profile", "token"]),
+        ({"token": ""}, ["profile", "token"]),
+        ({"client_id": "c"}, ["profile", "client_id"]),
+        ({"signing": {"rotation_mode": "AUTO"}}, ["profile", "signing"]),
+        ({"settings": {"admin_username": "a", "admin_password": "b"}}, ["profile", "settings"]),
+    ],
+)
+def test_token_scheme_rules(profile: dict[str, Any], path: list[str]) -> None:
+    state = token_state(**profile)
+    assert paths(state) == [path]
+
+
+def test_oauth_scheme_rules() -> None:
+    state = oauth_state()
+    state["base_url"] = "https://x"
+    state["profile"]["token"] = "t"
+    state["profile"]["signing"] = {"rotation_mode": "SOMETIMES"}
+    assert paths(state) == [["profile", "token"], ["base_url"], ["profile", "signing", "rotation_mode"]]
+
+
+def test_messages_name_the_argument() -> None:
+    [(_, summary, detail)] = validation_problems({**token_state(), "action": "enable"})
+    assert summary == "Invalid action"
+    assert '"activate" or "deactivate"' in detail and '"enable"' in detail
+
+
+@pytest.mark.parametrize("unknown", [Unknown, REFINED_UNKNOWN])
+def test_unknown_values_pass_until_known(unknown: Any) -> None:
+    state = token_state(auth_scheme=unknown, token=unknown)
+    state.update(id=unknown, action=unknown, base_url=unknown)
+    assert paths(state) == []
+    oauth = oauth_state()
+    oauth["profile"]["signing"] = {"rotation_mode": unknown}
+    assert paths(oauth) == []
+
+
+# --- plan -------------------------------------------------------------------------------------
+
+
+def plan(current: dict[str, Any] | None, planned: dict[str, Any], changed: set[str]) -> dict[str, Any]:
+    resource = resource_with(FakeClient())
+    return resource.plan(PlanContext(Diagnostics(), "okta_app_connection", changed), current, planned)
+
+
+def test_create_plans_status_unknown_and_base_url_unknown_when_unset() -> None:
+    planned = plan(None, {**token_state(status=None), "base_url": None}, set())
+    assert planned["status"] is Unknown
+    assert planned["base_url"] is Unknown
+
+
+def test_oauth_plans_no_base_url() -> None:
+    assert plan(None, {**oauth_state(), "status": None}, set())["base_url"] is None
+
+
+def test_update_plans_status_unknown_only_when_action_changes() -> None:
+    prior = token_state(status="ENABLED")
+    assert plan(prior, token_state(status="ENABLED"), {"profile.token"})["status"] == "ENABLED"
+    assert plan(prior, token_state("deactivate", status="ENABLED"), {"action"})["status"] is Unknown
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def test_create_activate_is_one_call_when_okta_activates_in_the_post() -> None:
+    client = FakeClient()
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert not diags.diagnostics
+    assert client.calls == [
+        (
+            "post",
+            "0oa1",
+            {"baseUrl": "https://scim.example.com", "profile": {"authScheme": "TOKEN", "token": "secret"}},
+            True,
+        )
+    ]
+    assert state is not None and state["status"] == "ENABLED" and state["action"] == "activate"
+
+
+def test_create_activate_reconciles_when_okta_ignores_the_parameter() -> None:
+    client = FakeClient(activates_in_post=False)
+    state = resource_with(client).create(CreateContext(Diagnostics(), "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "activate"]
+    assert state is not None and state["status"] == "ENABLED"
+
+
+def test_create_deactivate_never_activates() -> None:
+    client = FakeClient(status="ENABLED")
+    state = resource_with(client).create(CreateContext(Diagnostics(), "t"), token_state("deactivate"))
+    assert [call[0] for call in client.calls] == ["post", "deactivate"]
+    assert client.calls[0][3] is None
+    assert state is not None and state["status"] == "DISABLED"
+
+
+def test_create_fills_base_url_from_okta_when_unset() -> None:
+    client = FakeClient()
+    planned = {**token_state(), "base_url": Unknown}
+    state = resource_with(client).create(CreateContext(Diagnostics(), "t"), planned)
+    assert state is not None and state["base_url"] == "https://echo"
+    assert "baseUrl" not in client.calls[0][2]
+
+
+def test_oauth_create_sends_the_oauth_body() -> None:
+    client = FakeClient()
+    resource_with(client).create(CreateContext(Diagnostics(), "t"), oauth_state())
+    assert client.calls[0][2] == {
+        "profile": {
+            "authScheme": "OAUTH2",
+            "clientId": "cid",
+            "signing": {"rotationMode": "MANUAL"},
+            "settings": {"adminUsername": "admin@example.com", "adminPassword": "pw"},
+        }
+    }
+
+
+def test_create_unknown_status_is_an_error_naming_the_app() -> None:
+    client = FakeClient(status="UNKNOWN", activates_in_post=False)
+    diags = Diagnostics()
+    assert resource_with(client).create(CreateContext(diags, "t"), token_state()) is None
+    [error] = diags.diagnostics
+    assert error.summary == "The application does not support provisioning connections"
+    assert '"0oa1"' in error.detail
+
+
+def test_partial_failure_returns_the_true_state_with_the_error() -> None:
+    client = FakeClient(activates_in_post=False)
+    client.fail["activate"] = OktaAPIError("POST", "/x", 403, "E0000006", "You do not have permission")
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert diags.has_errors()
+    assert "E0000006" in diags.diagnostics[0].summary
+    assert state is not None
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate")
+
+
+def test_failed_post_records_nothing() -> None:
+    client = FakeClient()
+    client.fail["post"] = OktaAPIError("POST", "/x", 400, "E0000001", "Api validation failed")
+    diags = Diagnostics()
+    assert resource_with(client).create(CreateContext(diags, "t"), token_state()) is None
+    assert diags.has_errors()
+
+
+# --- read -------------------------------------------------------------------------------------
+
+
+def test_read_derives_action_from_status_and_keeps_secrets() -> None:
+    client = FakeClient(status="DISABLED")
+    state = resource_with(client).read(ReadContext(Diagnostics(), "t"), token_state(status="ENABLED"))
+    assert state is not None
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate")
+    assert state["profile"]["token"] == "secret"
+    assert state["base_url"] == "https://okta.example/scim"
+    assert client.calls == [("get", "0oa1")]
+
+
+def test_read_of_a_deleted_app_removes_it_with_a_warning() -> None:
+    client = FakeClient()
+    client.fail["get"] = OktaNotFoundError("GET", "/x", 404, "E0000007", "Not found")
+    diags = Diagnostics()
+    assert resource_with(client).read(ReadContext(diags, "t"), token_state(status="ENABLED")) is None
+    assert not diags.has_errors()
+    assert diags.diagnostics[0].summary == "Application not found at Okta"
+
+
+def test_read_error_keeps_the_state() -> None:
+    client = FakeClient()
+    client.fail["get"] = OktaAPIError("GET", "/x", 401, "E0000011", "Invalid token provided")
+    diags = Diagnostics()
+    current = token_state(status="ENABLED")
+    assert resource_with(client).read(ReadContext(diags, "t"), current) == current
+    assert "OKTA_API_TOKEN" in diags.diagnostics[0].detail
+
+
+# --- update -----------------------------------------------------------------------------------
+
+
+def test_action_only_change_makes_only_the_lifecycle_call() -> None:
+    client = FakeClient(status="ENABLED")
+    state = resource_with(client).update(
+        UpdateContext(Diagnostics(), "t"), token_state(status="ENABLED"), token_state("deactivate")
+    )
+    assert client.calls == [("deactivate", "0oa1")]
+    assert state["status"] == "DISABLED"
+
+
+def test_profile_change_posts_once_and_no_lifecycle_call_when_status_matches() -> None:
+    client = FakeClient(status="ENABLED")
+    state = resource_with(client).update(
+        UpdateContext(Diagnostics(), "t"),
+        token_state(status="ENABLED"),
+        token_state(status="ENABLED", token="new"),
+    )
+    assert [call[0] for call in client.calls] == ["post"]
+    assert client.calls[0][2]["profile"]["token"] == "new"
+    assert state["status"] == "ENABLED"
+
+
+def test_failed_update_keeps_the_prior_state() -> None:
+    client = FakeClient(status="ENABLED")
+    client.fail["post"] = OktaAPIError("POST", "/x", 400, "E0000001", "Api validation failed")
+    prior = token_state(status="ENABLED")
+    diags = Diagnostics()
+    assert resource_with(client).update(UpdateContext(diags, "t"), prior, token_state(token="new")) == prior
+    assert diags.has_errors()
+
+
+# --- delete -----------------------------------------------------------------------------------
+
+
+def test_destroy_deactivates_an_enabled_connection() -> None:
+    client = FakeClient(status="ENABLED")
+    resource_with(client).delete(DeleteContext(Diagnostics(), "t"), token_state(status="ENABLED"))
+    assert client.calls == [("deactivate", "0oa1")]
+
+
+def test_destroy_of_a_disabled_connection_makes_no_call() -> None:
+    client = FakeClient()
+    resource_with(client).delete(
+        DeleteContext(Diagnostics(), "t"), token_state("deactivate", status="DISABLED")
+    )
+    assert client.calls == []
+
+
+def test_destroy_of_a_deleted_app_is_not_an_error() -> None:
+    client = FakeClient(status="ENABLED")
+    client.fail["deactivate"] = OktaNotFoundError("POST", "/x", 404, "E0000007", "Not found")
+    diags = Diagnostics()
+    resource_with(client).delete(DeleteContext(diags, "t"), token_state(status="ENABLED"))
+    assert not diags.diagnostics
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+def test_import_fills_what_okta_reports_and_no_secrets() -> None:
+    client = FakeClient(status="ENABLED")
+    state = resource_with(client).import_(ImportContext(Diagnostics(), "t"), "0oa1")
+    assert state == {
+        "id": "0oa1",
+        "action": "activate",
+        "status": "ENABLED",
+        "base_url": "https://okta.example/scim",
+        "profile": {
+            "auth_scheme": "TOKEN",
+            "token": None,
+            "client_id": None,
+            "signing": None,
+            "settings": None,
+        },
+    }
+
+
+def test_import_of_an_unknown_app_is_an_error() -> None:
+    client = FakeClient()
+    client.fail["get"] = OktaNotFoundError(
+        "GET", "/x", 404, "E0000007", "Not found: Resource not found: 0oa9"
+    )
+    diags = Diagnostics()
+    assert resource_with(client).import_(ImportContext(diags, "t"), "0oa9") is None
+    assert "404 E0000007" in diags.diagnostics[0].summary
+
+
+def test_operations_before_configuration_give_a_clear_error() -> None:
+    diags = Diagnostics()
+    assert AppConnection(OktaProvider()).create(CreateContext(diags, "t"), token_state()) is None
+    assert diags.diagnostics[0].summary == "The Okta provider is not configured"

@@ -1,0 +1,167 @@
+"""The Okta client against httpx.MockTransport: paths, headers, bodies and the exception tree."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from provider.okta import (
+    OAuthConnectionRequest,
+    OktaAPIError,
+    OktaClient,
+    OktaNotFoundError,
+    OktaResponseError,
+    OktaTransportError,
+    TokenConnectionRequest,
+)
+
+TOKEN = "00-api-token-secret"
+CONNECTION = {
+    "authScheme": "TOKEN",
+    "status": "ENABLED",
+    "baseUrl": "https://scim.example.com",
+    "profile": {"authScheme": "TOKEN"},
+    "_links": {"self": {"href": "x"}},
+}
+
+
+def client_answering(handler: httpx.MockTransport) -> OktaClient:
+    return OktaClient("https://dev-1.okta.com", TOKEN, transport=handler)
+
+
+def test_get_sends_ssws_token_and_parses_the_connection() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=CONNECTION)
+
+    connection = client_answering(httpx.MockTransport(handler)).get_connection("0oa1")
+    assert connection.status == "ENABLED"
+    assert connection.base_url == "https://scim.example.com"
+    assert seen[0].method == "GET"
+    assert seen[0].url == "https://dev-1.okta.com/api/v1/apps/0oa1/connections/default"
+    assert seen[0].headers["Authorization"] == f"SSWS {TOKEN}"
+    assert seen[0].headers["Accept"] == "application/json"
+
+
+def test_update_posts_the_body_and_the_activate_parameter() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=CONNECTION)
+
+    client = client_answering(httpx.MockTransport(handler))
+    client.update_connection("0oa1", TokenConnectionRequest(token="t", base_url="https://b"), activate=True)
+    client.update_connection("0oa1", OAuthConnectionRequest(client_id="c"))
+    assert seen[0].url.params["activate"] == "true"
+    assert json.loads(seen[0].content) == {
+        "baseUrl": "https://b",
+        "profile": {"authScheme": "TOKEN", "token": "t"},
+    }
+    assert "activate" not in seen[1].url.params
+    assert json.loads(seen[1].content) == {"profile": {"authScheme": "OAUTH2", "clientId": "c"}}
+
+
+def test_lifecycle_calls_accept_an_empty_204() -> None:
+    paths: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(f"{request.method} {request.url.path}")
+        return httpx.Response(204)
+
+    client = client_answering(httpx.MockTransport(handler))
+    client.activate_connection("0oa1")
+    client.deactivate_connection("0oa1")
+    assert paths == [
+        "POST /api/v1/apps/0oa1/connections/default/lifecycle/activate",
+        "POST /api/v1/apps/0oa1/connections/default/lifecycle/deactivate",
+    ]
+
+
+def test_app_id_is_escaped_in_the_path() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.raw_path == b"/api/v1/apps/a%2Fb%3Fc/connections/default"
+        return httpx.Response(200, json=CONNECTION)
+
+    client_answering(httpx.MockTransport(handler)).get_connection("a/b?c")
+
+
+def test_error_body_becomes_an_api_error_with_every_field() -> None:
+    body = {
+        "errorCode": "E0000001",
+        "errorSummary": "Api validation failed: connection",
+        "errorLink": "E0000001",
+        "errorId": "oaeABC",
+        "errorCauses": [{"errorSummary": "profile.token: bad"}, {"errorSummary": "baseUrl: bad"}],
+    }
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(400, json=body, headers={"X-Okta-Request-Id": "req-1"})
+    )
+    with pytest.raises(OktaAPIError) as caught:
+        client_answering(transport).update_connection("0oa1", TokenConnectionRequest(token=TOKEN))
+    error = caught.value
+    assert (error.status, error.error_code, error.error_id) == (400, "E0000001", "oaeABC")
+    assert error.error_causes == ["profile.token: bad", "baseUrl: bad"]
+    assert error.summary == "Okta API error 400 E0000001: Api validation failed: connection"
+    for text in (
+        "Cause: profile.token: bad",
+        "Cause: baseUrl: bad",
+        "oaeABC",
+        "req-1",
+        "POST /api/v1/apps/0oa1",
+    ):
+        assert text in error.detail
+    assert TOKEN not in f"{error} {error.summary} {error.detail}"
+
+
+def test_404_is_the_not_found_subclass() -> None:
+    body = {"errorCode": "E0000007", "errorSummary": "Not found: Resource not found: 0oa1 (AppInstance)"}
+    transport = httpx.MockTransport(lambda request: httpx.Response(404, json=body))
+    with pytest.raises(OktaNotFoundError) as caught:
+        client_answering(transport).get_connection("0oa1")
+    assert caught.value.error_code == "E0000007"
+
+
+def test_error_without_a_json_body_still_says_the_status() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(502, text="<html>bad gateway</html>"))
+    with pytest.raises(OktaAPIError) as caught:
+        client_answering(transport).get_connection("0oa1")
+    assert caught.value.status == 502
+    assert "502" in caught.value.summary
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"status": "ENAB', "the body is not valid JSON"),
+        (b"[]", "not a JSON object"),
+        (b'{"status": "ENABLED"}', "profile.authScheme is missing"),
+    ],
+)
+def test_bad_answers_raise_a_response_error(content: bytes, problem: str) -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=content))
+    with pytest.raises(OktaResponseError) as caught:
+        client_answering(transport).get_connection("0oa1")
+    assert problem in caught.value.problem
+
+
+def test_transport_failure_names_the_host_and_what_failed() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    with pytest.raises(OktaTransportError) as caught:
+        client_answering(httpx.MockTransport(handler)).get_connection("0oa1")
+    assert caught.value.host == "dev-1.okta.com"
+    assert "connection refused" in caught.value.detail
+    assert "dev-1.okta.com" in caught.value.summary
+
+
+def test_unexpected_success_status_is_reported() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(302, headers={"Location": "/x"}))
+    with pytest.raises(OktaResponseError) as caught:
+        client_answering(transport).activate_connection("0oa1")
+    assert caught.value.status == 302
