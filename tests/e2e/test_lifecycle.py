@@ -1,0 +1,179 @@
+"""The whole lifecycle with the real terraform CLI: create, re-plan, update, drift, import, destroy."""
+
+from __future__ import annotations
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import Terraform
+
+
+def token_config(app_id: str, action: str = "activate", token: str = "scim-token-1") -> str:
+    return f"""
+resource "okta_app_connection" "this" {{
+  id       = "{app_id}"
+  base_url = "https://scim.example.com/scim/v2"
+  action   = "{action}"
+
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "{token}"
+  }}
+}}
+"""
+
+
+def api_calls(emulator: Emulator) -> list[str]:
+    return [
+        f"{entry.method} {entry.path.rsplit('/default', 1)[-1] or '/'}" for entry in emulator.store.requests()
+    ]
+
+
+def test_apply_creates_an_active_connection_then_plans_no_changes(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+
+    connection = emulator.store.connection(app_id)
+    assert connection.status == "ENABLED"
+    assert connection.base_url == "https://scim.example.com/scim/v2"
+    assert connection.profile == {"authScheme": "TOKEN", "token": "scim-token-1"}
+    posts = [entry for entry in emulator.store.requests() if entry.method == "POST"]
+    assert len(posts) == 1 and posts[0].query == {"activate": "true"}
+
+    state = terraform.resource()
+    assert (state["status"], state["action"], state["id"]) == ("ENABLED", "activate", app_id)
+    terraform.assert_no_changes()
+
+
+def test_action_change_makes_one_lifecycle_call_then_plans_no_changes(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+
+    terraform.write(token_config(app_id, action="deactivate"))
+    emulator.store.clear_requests()
+    terraform.apply()
+    assert api_calls(emulator) == ["GET /", "POST /lifecycle/deactivate"]
+    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert terraform.resource()["status"] == "DISABLED"
+    terraform.assert_no_changes()
+
+
+def test_profile_change_posts_the_new_token(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+
+    terraform.write(token_config(app_id, token="scim-token-2"))
+    emulator.store.clear_requests()
+    terraform.apply()
+    assert api_calls(emulator) == ["GET /", "POST /"]
+    assert emulator.store.connection(app_id).profile["token"] == "scim-token-2"
+    terraform.assert_no_changes()
+
+
+def test_out_of_band_status_change_is_drift_that_apply_repairs(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+
+    emulator.store.set_status(app_id, "DISABLED")
+    plan = terraform.run("plan", "-detailed-exitcode", expect=2)
+    assert '~ action   = "deactivate" -> "activate"' in plan.stdout
+
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_import_into_a_fresh_directory_equals_the_applied_state_except_secrets(
+    terraform: Terraform, second_terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+    applied = terraform.resource()
+
+    second_terraform.write(token_config(app_id))
+    second_terraform.init()
+    second_terraform.run("import", "-input=false", "okta_app_connection.this", app_id)
+    imported = second_terraform.resource()
+
+    assert imported["profile"]["token"] is None
+    without_secrets = {**applied, "profile": {**applied["profile"], "token": None}}
+    assert imported == without_secrets
+
+    emulator.store.clear_requests()
+    plan = second_terraform.run("plan", "-detailed-exitcode", expect=2)
+    assert "token" in plan.stdout and "(sensitive value)" in plan.stdout
+    second_terraform.apply()
+    assert [e.method for e in emulator.store.requests()].count("POST") >= 1
+    second_terraform.assert_no_changes()
+
+
+def test_app_deleted_at_okta_makes_the_next_plan_propose_a_create(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+
+    emulator.store.delete_app(app_id)
+    plan = terraform.run("plan", "-detailed-exitcode", expect=2)
+    assert "okta_app_connection.this will be created" in plan.stdout
+    assert "Application not found at Okta" in plan.stdout
+
+
+def test_destroy_deactivates_the_connection(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+
+    emulator.store.clear_requests()
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert api_calls(emulator) == ["GET /", "POST /lifecycle/deactivate"]
+    assert terraform.resources() == {}
+
+
+def test_destroy_of_a_disabled_connection_makes_no_lifecycle_call(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id, action="deactivate"))
+    terraform.init()
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "DISABLED"
+
+    emulator.store.clear_requests()
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert api_calls(emulator) == ["GET /"]
+
+
+def test_changing_id_replaces_the_resource(terraform: Terraform, emulator: Emulator) -> None:
+    first = emulator.store.add_app(AppKind.ORG2ORG)
+    second = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(first))
+    terraform.init()
+    terraform.apply()
+
+    terraform.write(token_config(second))
+    plan = terraform.run("plan", "-detailed-exitcode", expect=2)
+    assert "must be replaced" in plan.stdout and "forces replacement" in plan.stdout
+    terraform.apply()
+    assert emulator.store.connection(first).status == "DISABLED"
+    assert emulator.store.connection(second).status == "ENABLED"
+    terraform.assert_no_changes()
