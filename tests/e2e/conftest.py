@@ -95,8 +95,10 @@ class Terraform:
     def init(self) -> None:
         self.run("init", "-input=false")
 
-    def apply(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        return self.run("apply", "-auto-approve", "-input=false", *args, expect=expect)
+    def apply(
+        self, *args: str, expect: int = 0, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run("apply", "-auto-approve", "-input=false", *args, expect=expect, env=env)
 
     def plan_exit_code(self) -> int:
         return self.run("plan", "-detailed-exitcode", "-input=false", expect=None).returncode

@@ -1,0 +1,165 @@
+"""Bad input is refused at plan time with no API call; Okta's errors reach the user clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import Terraform
+
+VALID_PROFILE = """
+  profile {
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }
+"""
+
+
+def resource(body: str) -> str:
+    return f'resource "okta_app_connection" "this" {{\n{body}\n}}\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "summary", "line"),
+    [
+        (f'id = ""\naction = "activate"\n{VALID_PROFILE}', "Invalid id", 'id = ""'),
+        (f'id = "0oa1"\naction = "enable"\n{VALID_PROFILE}', "Invalid action", 'action = "enable"'),
+        (
+            f'id = "0oa1"\naction = "activate"\nbase_url = "scim.example.com"\n{VALID_PROFILE}',
+            "Invalid base_url",
+            'base_url = "scim.example.com"',
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\nprofile {\n  auth_scheme = "BASIC"\n}',
+            "Invalid auth_scheme",
+            'auth_scheme = "BASIC"',
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\nprofile {\n  auth_scheme = "TOKEN"\n}',
+            "Missing token",
+            "profile {",
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\n'
+            'profile {\n  auth_scheme = "TOKEN"\n  token = "t"\n  client_id = "c"\n}',
+            "client_id is not allowed with TOKEN",
+            'client_id = "c"',
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\nprofile {\n  auth_scheme = "OAUTH2"\n  token = "t"\n}',
+            "token is not allowed with OAUTH2",
+            'token = "t"',
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\nbase_url = "https://x"\n'
+            'profile {\n  auth_scheme = "OAUTH2"\n}',
+            "base_url is not allowed with OAUTH2",
+            'base_url = "https://x"',
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\nprofile {\n  auth_scheme = "OAUTH2"\n'
+            '  signing {\n    rotation_mode = "WEEKLY"\n  }\n}',
+            "Invalid rotation_mode",
+            'rotation_mode = "WEEKLY"',
+        ),
+        (
+            'id = "0oa1"\naction = "activate"\nprofile {\n  auth_scheme = "OAUTH2"\n'
+            '  settings {\n    admin_username = "a"\n  }\n}',
+            'The argument "admin_password" is required',
+            "settings {",
+        ),
+        ('id = "0oa1"\naction = "activate"\n', "profile block", 'resource "okta_app_connection" "this"'),
+    ],
+    ids=[
+        "empty-id",
+        "action",
+        "base_url",
+        "auth_scheme",
+        "token-missing",
+        "client_id-with-token",
+        "token-with-oauth2",
+        "base_url-with-oauth2",
+        "rotation_mode",
+        "settings-incomplete",
+        "profile-missing",
+    ],
+)
+def test_invalid_configuration_is_refused_before_any_api_call(
+    terraform: Terraform, emulator: Emulator, body: str, summary: str, line: str
+) -> None:
+    terraform.write(resource(body))
+    terraform.init()
+    plan = terraform.run("plan", "-input=false", expect=1)
+    assert summary in plan.stderr
+    assert line in plan.stderr, "the error must point at the offending line"
+    assert emulator.store.requests() == []
+
+
+def test_unknown_values_are_validated_once_known(terraform: Terraform, emulator: Emulator) -> None:
+    terraform.write(
+        'resource "terraform_data" "action" {\n  input = "enable"\n}\n'
+        + resource(f'id = "0oa1"\naction = terraform_data.action.output\n{VALID_PROFILE}')
+    )
+    terraform.init()
+    terraform.run("plan", "-input=false")
+    applied = terraform.apply(expect=1)
+    assert "Invalid action" in applied.stderr
+    assert emulator.store.requests() == []
+
+
+def test_wrong_api_token_gives_a_clear_401(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(resource(f'id = "{app_id}"\naction = "activate"\n{VALID_PROFILE}'))
+    terraform.init()
+    applied = terraform.apply(expect=1, env={"OKTA_API_TOKEN": "not-the-token"})
+    assert "Okta API error 401 E0000011" in applied.stderr
+    assert "OKTA_API_TOKEN" in applied.stderr
+    assert "not-the-token" not in applied.stdout + applied.stderr
+
+
+def test_unknown_application_gives_a_clear_404(terraform: Terraform, emulator: Emulator) -> None:
+    terraform.write(resource(f'id = "0oaDOESNOTEXIST"\naction = "activate"\n{VALID_PROFILE}'))
+    terraform.init()
+    applied = terraform.apply(expect=1)
+    assert "Okta API error 404 E0000007" in applied.stderr
+    assert "0oaDOESNOTEXIST" in applied.stderr
+    assert terraform.resources() == {}
+
+
+def test_application_without_provisioning_is_refused_by_name(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.UNSUPPORTED)
+    terraform.write(resource(f'id = "{app_id}"\naction = "activate"\n{VALID_PROFILE}'))
+    terraform.init()
+    applied = terraform.apply(expect=1)
+    assert "does not support provisioning connections" in applied.stderr
+    assert app_id in applied.stderr
+    assert terraform.resources() == {}
+
+
+def test_import_of_an_unknown_application_is_a_clear_error(terraform: Terraform, emulator: Emulator) -> None:
+    terraform.write(resource(f'id = "0oaMISSING"\naction = "activate"\n{VALID_PROFILE}'))
+    terraform.init()
+    done = terraform.run("import", "-input=false", "okta_app_connection.this", "0oaMISSING", expect=1)
+    assert "Okta API error 404 E0000007" in done.stderr
+
+
+def test_missing_provider_settings_name_argument_and_variable(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    terraform.write(resource(f'id = "0oa1"\naction = "activate"\n{VALID_PROFILE}'))
+    terraform.init()
+    env = {"OKTA_ORG_URL": "", "OKTA_API_TOKEN": ""}
+    applied = terraform.apply(expect=1, env=env)
+    assert "The Okta org is not set" in applied.stderr and "OKTA_ORG_URL" in applied.stderr
+    assert "The Okta API token is not set" in applied.stderr and "OKTA_API_TOKEN" in applied.stderr
+
+
+def test_plain_http_to_a_remote_host_is_refused(terraform: Terraform, emulator: Emulator) -> None:
+    terraform.write(resource(f'id = "0oa1"\naction = "activate"\n{VALID_PROFILE}'))
+    terraform.init()
+    applied = terraform.apply(expect=1, env={"OKTA_ORG_URL": "http://dev-123456.okta.com"})
+    assert "Invalid org_url (OKTA_ORG_URL)" in applied.stderr
+    assert emulator.store.requests() == []

@@ -1,0 +1,54 @@
+"""No secret reaches Terraform's output or logs, even at TF_LOG=TRACE."""
+
+from __future__ import annotations
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import API_TOKEN, Terraform
+
+TOKEN = "scim-token-must-not-leak-4e1d"
+ADMIN_PASSWORD = "admin-password-must-not-leak-9b2c"
+
+
+def test_trace_logs_and_output_hold_no_secret(terraform: Terraform, emulator: Emulator) -> None:
+    token_app = emulator.store.add_app(AppKind.ORG2ORG)
+    oauth_app = emulator.store.add_app(AppKind.OFFICE365)
+    terraform.write(
+        f"""
+resource "okta_app_connection" "token" {{
+  id     = "{token_app}"
+  action = "activate"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "{TOKEN}"
+  }}
+}}
+
+resource "okta_app_connection" "oauth" {{
+  id     = "{oauth_app}"
+  action = "activate"
+  profile {{
+    auth_scheme = "OAUTH2"
+    settings {{
+      admin_username = "admin@example.com"
+      admin_password = "{ADMIN_PASSWORD}"
+    }}
+  }}
+}}
+"""
+    )
+    terraform.init()
+    trace = {"TF_LOG": "TRACE"}
+    runs = [
+        terraform.run("plan", "-input=false", env=trace),
+        terraform.apply(env=trace),
+        terraform.run("plan", "-input=false", env=trace),
+        terraform.run("destroy", "-auto-approve", "-input=false", env=trace),
+    ]
+    output = "".join(run.stdout + run.stderr for run in runs)
+    assert "provider.okta.http" in output or "okta request" in output, (
+        "the provider's own logs must be in the trace"
+    )
+    for secret in (TOKEN, ADMIN_PASSWORD, API_TOKEN):
+        assert secret not in output
+    assert emulator.store.connection(token_app).profile["token"] == TOKEN, "the secret did reach Okta"
