@@ -1,0 +1,65 @@
+"""Ctrl-C during apply: the connection Okta configured is recorded in state, nothing is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import Terraform
+
+
+def wait_until(condition: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.02)
+
+
+def test_sigint_to_the_process_group_mid_apply_keeps_the_created_connection(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(
+        f"""
+resource "okta_app_connection" "this" {{
+  id     = "{app_id}"
+  action = "activate"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }}
+}}
+"""
+    )
+    terraform.init()
+    # The POST lands at once; its answer takes longer than the provider's stop grace (5 s), so
+    # only a provider that survives SIGINT can deliver it to Terraform.
+    emulator.latency_ms = 6500
+    apply = subprocess.Popen(
+        [terraform.binary, "apply", "-auto-approve", "-input=false", "-no-color"],
+        cwd=terraform.workdir,
+        env=terraform.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as in a terminal
+    )
+    try:
+        wait_until(lambda: emulator.store.connection(app_id).configured)
+        os.killpg(apply.pid, signal.SIGINT)  # Ctrl-C reaches terraform and the provider alike
+        output, _ = apply.communicate(timeout=120)
+    finally:
+        if apply.poll() is None:
+            apply.kill()
+    assert "Interrupt received" in output
+    emulator.latency_ms = 0
+
+    state = terraform.resource()
+    assert state["status"] == "ENABLED"
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
