@@ -95,10 +95,10 @@ cmd_demo() {
   say "Starting the Okta emulator with three applications"
   OKTA_EMULATOR_API_TOKEN="$token" "$VENV/bin/okta-emulator" --port 0 --ready-file "$demo/url" \
     --app org2org:0oa1234567890abcdef --app org2org:0oa2234567890abcdef \
-    --app org2org:0oa3234567890abcdef 2>"$demo/emulator.log" &
-  local emulator_pid=$!
-  trap 'kill "$emulator_pid" 2>/dev/null; wait "$emulator_pid" 2>/dev/null || true' EXIT
-  for _ in $(seq 100); do [ -s "$demo/url" ] && break; kill -0 "$emulator_pid" || exit 1; sleep 0.1; done
+    --app org2org:0oa3234567890abcdef >"$demo/emulator.out" 2>"$demo/emulator.log" &
+  DEMO_EMULATOR_PID=$!
+  trap 'kill "$DEMO_EMULATOR_PID" 2>/dev/null; wait "$DEMO_EMULATOR_PID" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do [ -s "$demo/url" ] && break; kill -0 "$DEMO_EMULATOR_PID" || exit 1; sleep 0.1; done
   [ -s "$demo/url" ] || { echo "the emulator did not start" >&2; exit 1; }
   echo "emulator: $(cat "$demo/url")"
 
