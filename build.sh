@@ -2,7 +2,8 @@
 # build.sh: the one entry point for working on the okta-py/okta provider.
 #
 #   ./build.sh demo      run the provider end to end against the local Okta emulator
-#   ./build.sh test      lint, type-check and run the whole test suite (what CI runs)
+#   ./build.sh test      lint, type-check and run the whole test suite (what CI runs); the
+#                        end-to-end tests run on the Terraform on PATH and on Terraform 1.0.3
 #   ./build.sh install   install the provider into ~/.terraform.d/plugins for plain `terraform init`
 #   ./build.sh emulator  start the Okta emulator in the foreground (arguments are passed on)
 set -euo pipefail
@@ -67,8 +68,17 @@ cmd_test() {
   "$VENV/bin/ruff" format --check .
   say "mypy"
   "$VENV/bin/mypy"
-  say "pytest (terraform: $(terraform version | head -n 1))"
+  local version
+  version="$(terraform version 2>/dev/null | grep -m 1 '^Terraform v')"
+  say "pytest ($version on PATH)"
   "$VENV/bin/pytest" "$@"
+  # With no pytest arguments, the end-to-end tests run again on the oldest supported Terraform.
+  if [ $# -eq 0 ] && [ "$version" != "Terraform v1.0.3" ]; then
+    local oldest
+    oldest="$(terraform_1_0)"
+    say "pytest tests/e2e (Terraform v1.0.3)"
+    TERRAFORM="$oldest" "$VENV/bin/pytest" tests/e2e
+  fi
 }
 
 cmd_install() {
@@ -133,7 +143,7 @@ case "${1:-}" in
   install) cmd_install ;;
   emulator) shift; cmd_emulator "$@" ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

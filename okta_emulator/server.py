@@ -244,6 +244,13 @@ class _Application:
         return _path_not_found(request.path).response()
 
     def _handle_api(self, request: _Request) -> _Response:
+        self.store.request_started()
+        try:
+            return self._answer_api(request)
+        finally:
+            self.store.request_finished()
+
+    def _answer_api(self, request: _Request) -> _Response:
         limited = request.path.startswith("/api/v1/apps/")
         if not self._authorized(request.authorization):
             response = _ApiError(401, "E0000011", "Invalid token provided").response()

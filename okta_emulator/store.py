@@ -250,6 +250,8 @@ class Store:
         self._journal: list[JournalEntry] = []
         self.rate_limiter = RateLimiter(rate_limit_per_minute)
         self.activate_in_post = True
+        self._in_flight = 0
+        self._peak_in_flight = 0
 
     def add_app(self, kind: AppKind | str, app_id: str | None = None) -> str:
         """Create an app with a never-configured connection and return its id.
@@ -360,9 +362,26 @@ class Store:
             return list(self._journal)
 
     def clear_requests(self) -> None:
-        """Empty the journal."""
+        """Empty the journal and reset the peak of concurrent requests."""
         with self._lock:
             self._journal.clear()
+            self._peak_in_flight = self._in_flight
+
+    def request_started(self) -> None:
+        """Count an `/api/v1` request being answered (to measure client concurrency)."""
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+
+    def request_finished(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most `/api/v1` requests answered at once since the journal was last cleared."""
+        with self._lock:
+            return self._peak_in_flight
 
     def _get(self, app_id: str) -> _App:
         app = self._apps.get(app_id)

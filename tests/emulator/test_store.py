@@ -185,3 +185,18 @@ def test_concurrent_updates(emulator: Emulator) -> None:
         connection = emulator.store.connection(app_id)
         assert (connection.status, connection.profile["token"]) == ("ENABLED", app_id)
     assert len(emulator.store.requests()) == 20
+
+
+def test_peak_in_flight_counts_concurrent_api_requests(emulator: Emulator) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    emulator.latency_ms = 200
+
+    def get(_: int) -> int:
+        with httpx.Client(base_url=emulator.url, headers={"Authorization": f"SSWS {API_TOKEN}"}) as http:
+            return http.get(connection_path(app_id)).status_code
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        assert list(pool.map(get, range(5))) == [200] * 5
+    assert 2 <= emulator.store.peak_in_flight <= 5
+    emulator.store.clear_requests()
+    assert emulator.store.peak_in_flight == 0

@@ -1,0 +1,37 @@
+"""-parallelism=30 is honoured: the provider's worker pool does not cap concurrent operations."""
+
+from __future__ import annotations
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import Terraform
+
+COUNT = 30
+
+
+def test_thirty_creates_run_concurrently(terraform: Terraform, emulator: Emulator) -> None:
+    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(COUNT)]
+    ids = ", ".join(f'"{app_id}"' for app_id in app_ids)
+    terraform.write(
+        f"""
+locals {{
+  app_ids = [{ids}]
+}}
+
+resource "okta_app_connection" "many" {{
+  count  = length(local.app_ids)
+  id     = local.app_ids[count.index]
+  action = "activate"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }}
+}}
+"""
+    )
+    terraform.init()
+    emulator.latency_ms = 1500
+    terraform.apply("-parallelism=30")
+    # tf's own runner had 10 workers: at most 10 calls could be in flight.
+    assert emulator.store.peak_in_flight > 20
+    assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
