@@ -143,7 +143,7 @@ case "${1:-}" in
   install) cmd_install ;;
   emulator) shift; cmd_emulator "$@" ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
