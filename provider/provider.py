@@ -8,7 +8,7 @@ from typing import Any
 
 from tf.iface import DataSource, Resource
 from tf.schema import Attribute, Schema
-from tf.types import String
+from tf.types import Number, Set, String
 from tf.utils import Diagnostics
 
 from provider.okta import OktaClient
@@ -16,39 +16,93 @@ from provider.settings import Settings, SettingsError, check_config, resolve
 
 SOURCE_ADDRESS = "registry.terraform.io/okta-py/okta"
 
+
+def _string(name: str, description: str, *, sensitive: bool = False) -> Attribute:
+    return Attribute(name, String(), optional=True, sensitive=sensitive, description=description)
+
+
+def _number(name: str, description: str) -> Attribute:
+    return Attribute(name, Number(), optional=True, description=description)
+
+
 PROVIDER_SCHEMA = Schema(
     version=0,
     description="Manages Okta application provisioning connections.",
     attributes=[
-        Attribute(
+        _string(
             "org_url",
-            String(),
-            optional=True,
-            description="The org's address, for example `https://dev-123456.okta.com`. "
-            "Environment variable: `OKTA_ORG_URL`. `http://` is accepted only for loopback hosts. "
-            "Conflicts with `org_name`.",
+            "The org's address, for example `https://dev-123456.okta.com`. Environment variable: "
+            "`OKTA_ORG_URL`. `http://` is accepted only for loopback hosts. Conflicts with `org_name`.",
         ),
-        Attribute(
+        _string(
             "org_name",
-            String(),
-            optional=True,
-            description="The org's name, the `dev-123456` of `dev-123456.okta.com`; used with "
-            "`base_url`. Environment variable: `OKTA_ORG_NAME`.",
+            "The org's name, the `dev-123456` of `dev-123456.okta.com`; used with `base_url`. "
+            "Environment variable: `OKTA_ORG_NAME`.",
         ),
-        Attribute(
+        _string(
             "base_url",
-            String(),
-            optional=True,
-            description="The domain of the org, used with `org_name`: `okta.com` (default), "
-            "`oktapreview.com` or `okta-emea.com`. Environment variable: `OKTA_BASE_URL`.",
+            "The domain of the org, used with `org_name`: `okta.com` (default), `oktapreview.com` or "
+            "`okta-emea.com`. Environment variable: `OKTA_BASE_URL`.",
+        ),
+        _string(
+            "api_token",
+            "An Okta API token, sent as `Authorization: SSWS <token>`. Environment variable: "
+            "`OKTA_API_TOKEN`. Use exactly one of `api_token`, `access_token`, or `client_id` with "
+            "`private_key`.",
+            sensitive=True,
+        ),
+        _string(
+            "access_token",
+            "An OAuth 2.0 access token obtained elsewhere, sent as `Authorization: Bearer <token>`. "
+            "Environment variable: `OKTA_ACCESS_TOKEN`.",
+            sensitive=True,
+        ),
+        _string(
+            "client_id",
+            "The client ID of an OAuth 2.0 service app; the provider gets access tokens for it with a "
+            "`private_key_jwt` assertion. Environment variable: `OKTA_API_CLIENT_ID`.",
+        ),
+        _string(
+            "private_key",
+            "The service app's private key: PEM text or the path of a PEM file; RSA (PKCS#1 or PKCS#8, "
+            "signed RS256) or P-256 EC (signed ES256). Environment variable: `OKTA_API_PRIVATE_KEY`.",
+            sensitive=True,
+        ),
+        _string(
+            "private_key_id",
+            "The key ID (`kid`) of `private_key` as registered with the service app. Environment "
+            "variable: `OKTA_API_PRIVATE_KEY_ID`.",
         ),
         Attribute(
-            "api_token",
-            String(),
+            "scopes",
+            Set(String()),
             optional=True,
-            sensitive=True,
-            description="An Okta API token, sent as `Authorization: SSWS <token>`. "
-            "Environment variable: `OKTA_API_TOKEN`.",
+            description="Scopes the service app asks for. Default: `okta.apps.manage`, `okta.apps.read`. "
+            "Environment variable: `OKTA_API_SCOPES` (separated by commas or spaces).",
+        ),
+        _number(
+            "max_retries", "How often a failed call is retried (429, 502-504, network failures). Default 5."
+        ),
+        _number(
+            "min_wait_seconds",
+            "The first backoff before retrying a 5xx or network failure; it doubles. Default 1.",
+        ),
+        _number(
+            "max_wait_seconds",
+            "The longest single wait, including waiting for a rate-limit window to reset. Default 90.",
+        ),
+        _number(
+            "request_timeout", "Bound, in seconds, on one API call including its retries. Default 0: none."
+        ),
+        _number(
+            "max_api_capacity",
+            "Percent (1-100) of the org's apps rate-limit bucket the provider may spend per minute before "
+            "it waits for the next window. Default 100.",
+        ),
+        _number(
+            "max_concurrent_requests",
+            "Requests to Okta in flight at once, shared by all operations. Default 10, below Okta's "
+            "lowest concurrency limit.",
         ),
     ],
 )
@@ -89,7 +143,9 @@ class OktaProvider:
             return
         with self._lock:
             if settings != self._settings:
-                self._client = OktaClient(settings.org_url, settings.api_token)
+                self._client = OktaClient(
+                    settings.org_url, settings.credentials, options=settings.options, stopping=self.stopping
+                )
                 self._settings = settings
 
     @property

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import json
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
+from provider.okta.auth import (
+    AccessTokenCredentials,
+    ApiToken,
+    BearerAuth,
+    Credentials,
+    ServiceAppAuth,
+    SSWSAuth,
+)
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
+from provider.okta.governor import DEFAULT_MAX_CONCURRENT
 from provider.okta.models import Connection, ConnectionRequest
-from provider.okta.transport import LoggingTransport, SSWSAuth
+from provider.okta.retry import RetriesExhausted, RetryPolicy
+from provider.okta.transport import DEFAULT_TIMEOUT, api_transport, token_transport
 
 USER_AGENT = "terraform-provider-okta-py"
 
-# Okta answers in 1 to 3 s and sometimes far slower; connecting should be quick.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """Retry policy, rate-limit budget and concurrency bound of one client."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    max_api_capacity: int = 100
+    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT
+    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
 
 
 class OktaClient:
@@ -24,25 +43,59 @@ class OktaClient:
     def __init__(
         self,
         org_url: str,
-        api_token: str,
+        credentials: Credentials,
         *,
+        options: ClientOptions | None = None,
+        stopping: threading.Event | None = None,
         transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
+        options = options or ClientOptions()
+        stopping = stopping or threading.Event()
         self.org_url = org_url
-        inner = transport or httpx.HTTPTransport(
+        base = transport or httpx.HTTPTransport(
             retries=0, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
         )
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        self._token_http: httpx.Client | None = None
+        auth: httpx.Auth
+        if isinstance(credentials, ApiToken):
+            auth = SSWSAuth(credentials.token)
+        elif isinstance(credentials, AccessTokenCredentials):
+            auth = BearerAuth(credentials.token)
+        else:
+            self._token_http = httpx.Client(
+                base_url=org_url,
+                transport=token_transport(base, options.retry, stopping),
+                timeout=options.timeout,
+                headers=headers,
+            )
+            auth = ServiceAppAuth(
+                org_url,
+                credentials.client_id,
+                credentials.private_key_pem,
+                key_id=credentials.key_id,
+                scopes=credentials.scopes,
+                token_http=self._token_http,
+            )
+        self.auth = auth
         self._http = httpx.Client(
             base_url=org_url,
-            auth=SSWSAuth(api_token),
-            transport=LoggingTransport(inner),
-            timeout=timeout,
-            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            auth=auth,
+            transport=api_transport(
+                base,
+                options.retry,
+                stopping,
+                max_api_capacity=options.max_api_capacity,
+                max_concurrent=options.max_concurrent_requests,
+            ),
+            timeout=options.timeout,
+            headers=headers,
         )
 
     def close(self) -> None:
         self._http.close()
+        if self._token_http is not None:
+            self._token_http.close()
 
     @staticmethod
     def _path(app_id: str, suffix: str = "") -> str:
@@ -91,18 +144,27 @@ class OktaClient:
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
     ) -> httpx.Response:
+        host = self._http.base_url.host
         try:
             response = self._http.request(method, path, json=json_body, params=params)
+        except RetriesExhausted as exc:
+            raise OktaTransportError(method, host, path, str(exc), exc.attempts, exc.elapsed) from None
         except httpx.TransportError as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            raise OktaTransportError(method, self._http.base_url.host, path, reason) from None
+            raise OktaTransportError(method, host, path, reason) from None
         if response.status_code >= 400:
             try:
                 body = response.json()
             except ValueError:
                 body = None
             raise OktaAPIError.from_body(
-                method, path, response.status_code, body, response.headers.get("X-Okta-Request-Id", "")
+                method,
+                path,
+                response.status_code,
+                body,
+                request_id=response.headers.get("X-Okta-Request-Id", ""),
+                attempts=response.extensions.get("okta_attempts", 1),
+                elapsed=response.extensions.get("okta_elapsed", 0.0),
             )
         if response.status_code not in (200, 201, 204):
             raise OktaResponseError(method, path, response.status_code, "unexpected status")

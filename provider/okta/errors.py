@@ -4,9 +4,11 @@
     ├── OktaAPIError          Okta answered with an error status (4xx/5xx) and, usually, an error body
     │   └── OktaNotFoundError the 404 case (E0000007), which callers often treat as "already gone"
     ├── OktaTransportError    no usable answer: connection refused, reset, timed out, TLS failure
-    └── OktaResponseError     an answer came, but not one the API promises (bad JSON, missing fields)
+    ├── OktaResponseError     an answer came, but not one the API promises (bad JSON, missing fields)
+    ├── OktaAuthError         the org's token endpoint refused the OAuth service app
+    └── OktaCancelled         Terraform asked the provider to stop while it was waiting
 
-No message ever contains a request body or header, so no secret can leak through an error.
+No message ever contains a request body or a header, so no secret can leak through an error.
 """
 
 from __future__ import annotations
@@ -29,6 +31,12 @@ class OktaError(Exception):
         return ""
 
 
+def attempts_line(attempts: int, elapsed: float) -> str:
+    if attempts <= 1:
+        return ""
+    return f"Gave up after {attempts} attempts over {elapsed:.1f} s."
+
+
 @dataclass
 class OktaAPIError(OktaError):
     """Okta answered with an error status; carries the fields of Okta's error body."""
@@ -41,13 +49,15 @@ class OktaAPIError(OktaError):
     error_causes: list[str] = field(default_factory=list)
     error_id: str = ""
     request_id: str = ""
+    attempts: int = 1
+    elapsed: float = 0.0
 
     @classmethod
-    def from_body(cls, method: str, path: str, status: int, body: Any, request_id: str = "") -> OktaAPIError:
+    def from_body(cls, method: str, path: str, status: int, body: Any, **context: Any) -> OktaAPIError:
         """Build the error from a decoded (or undecodable, then None) Okta error body."""
         kind = OktaNotFoundError if status == 404 else OktaAPIError
         if not isinstance(body, dict):
-            return kind(method, path, status, request_id=request_id)
+            return kind(method, path, status, **context)
         causes = [
             str(cause.get("errorSummary"))
             for cause in body.get("errorCauses") or []
@@ -61,7 +71,7 @@ class OktaAPIError(OktaError):
             error_summary=str(body.get("errorSummary") or ""),
             error_causes=causes,
             error_id=str(body.get("errorId") or ""),
-            request_id=request_id,
+            **context,
         )
 
     def __str__(self) -> str:
@@ -82,6 +92,8 @@ class OktaAPIError(OktaError):
             lines.append(f"Okta error id: {self.error_id}")
         if self.request_id:
             lines.append(f"Okta request id: {self.request_id}")
+        if retried := attempts_line(self.attempts, self.elapsed):
+            lines.append(retried)
         return "\n".join(lines)
 
 
@@ -97,6 +109,8 @@ class OktaTransportError(OktaError):
     host: str
     path: str
     reason: str
+    attempts: int = 1
+    elapsed: float = 0.0
 
     def __str__(self) -> str:
         return f"Could not reach Okta at {self.host} ({self.method} {self.path}): {self.reason}"
@@ -107,7 +121,10 @@ class OktaTransportError(OktaError):
 
     @property
     def detail(self) -> str:
-        return f"Request: {self.method} {self.path}\nWhat failed: {self.reason}"
+        lines = [f"Request: {self.method} {self.path}", f"What failed: {self.reason}"]
+        if retried := attempts_line(self.attempts, self.elapsed):
+            lines.append(retried)
+        return "\n".join(lines)
 
 
 @dataclass
@@ -129,3 +146,29 @@ class OktaResponseError(OktaError):
     @property
     def detail(self) -> str:
         return f"Request: {self.method} {self.path}\nStatus: {self.status}\nProblem: {self.problem}"
+
+
+@dataclass
+class OktaAuthError(OktaError):
+    """The org's token endpoint refused to issue an access token to the service app."""
+
+    status: int
+    error: str
+    description: str
+
+    def __str__(self) -> str:
+        return f"Okta refused the service app's token request ({self.status} {self.error})"
+
+    @property
+    def detail(self) -> str:
+        return (
+            f"{self.description}\nCheck client_id (OKTA_API_CLIENT_ID), private_key "
+            "(OKTA_API_PRIVATE_KEY), private_key_id (OKTA_API_PRIVATE_KEY_ID) and scopes (OKTA_API_SCOPES)."
+        )
+
+
+class OktaCancelled(OktaError):
+    """Terraform asked the provider to stop (Ctrl-C) while a request was waiting to be retried."""
+
+    def __str__(self) -> str:
+        return "Interrupted: Terraform asked the provider to stop while it was waiting on Okta"

@@ -153,7 +153,7 @@ def test_missing_provider_settings_name_argument_and_variable(
     env = {"OKTA_ORG_URL": "", "OKTA_API_TOKEN": ""}
     applied = terraform.apply(expect=1, env=env)
     assert "The Okta org is not set" in applied.stderr and "OKTA_ORG_URL" in applied.stderr
-    assert "The Okta API token is not set" in applied.stderr and "OKTA_API_TOKEN" in applied.stderr
+    assert "No Okta credentials are set" in applied.stderr and "OKTA_API_TOKEN" in applied.stderr
 
 
 def test_plain_http_to_a_remote_host_is_refused(terraform: Terraform, emulator: Emulator) -> None:

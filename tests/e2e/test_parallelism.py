@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform
+from .conftest import HEADER, Terraform
 
 COUNT = 30
 
@@ -12,6 +12,8 @@ COUNT = 30
 def test_thirty_creates_run_concurrently(terraform: Terraform, emulator: Emulator) -> None:
     app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(COUNT)]
     ids = ", ".join(f'"{app_id}"' for app_id in app_ids)
+    # Requests in flight are bounded by max_concurrent_requests (default 10), not by the worker pool.
+    header = HEADER.replace('provider "okta" {}', 'provider "okta" {\n  max_concurrent_requests = 30\n}')
     terraform.write(
         f"""
 locals {{
@@ -27,7 +29,8 @@ resource "okta_app_connection" "many" {{
     token       = "t"
   }}
 }}
-"""
+""",
+        header=header,
     )
     terraform.init()
     emulator.latency_ms = 1500

@@ -16,6 +16,7 @@ from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.servicer import INTERNAL_ERROR, OktaProviderServicer
 from provider.plugin.values import decode, encode
 from provider.provider import OktaProvider
+from provider.settings import ENVIRONMENT
 
 TYPE = "okta_app_connection"
 REFINED_UNKNOWN = ExtType(12, b"\x81\x01\xc3")
@@ -63,7 +64,11 @@ def test_schema_has_version_0_and_a_required_single_profile_block() -> None:
     sensitive = {a.name for a in profile.block.attributes if a.sensitive}
     sensitive |= {a.name for a in nested["settings"].block.attributes if a.sensitive}
     assert sensitive == {"token", "admin_password"}
-    assert {a.name for a in response.provider.block.attributes if a.sensitive} == {"api_token"}
+    assert {a.name for a in response.provider.block.attributes if a.sensitive} == {
+        "api_token",
+        "access_token",
+        "private_key",
+    }
 
 
 def test_schema_is_built_once() -> None:
@@ -210,7 +215,7 @@ def test_an_exception_in_any_rpc_is_a_diagnostic() -> None:
     ],
 )
 def test_configure_errors_name_the_argument(config: dict[str, Any], argument: str, monkeypatch: Any) -> None:
-    for variable in ("OKTA_ORG_URL", "OKTA_ORG_NAME", "OKTA_BASE_URL", "OKTA_API_TOKEN"):
+    for variable in ENVIRONMENT.values():
         monkeypatch.delenv(variable, raising=False)
     response = servicer().ConfigureProvider(pb.ConfigureProvider.Request(config=encode(config)), None)
     [diagnostic] = response.diagnostics

@@ -8,12 +8,15 @@ import httpx
 import pytest
 
 from provider.okta import (
+    ApiToken,
+    ClientOptions,
     OAuthConnectionRequest,
     OktaAPIError,
     OktaClient,
     OktaNotFoundError,
     OktaResponseError,
     OktaTransportError,
+    RetryPolicy,
     TokenConnectionRequest,
 )
 
@@ -27,8 +30,11 @@ CONNECTION = {
 }
 
 
+NO_WAITING = ClientOptions(retry=RetryPolicy(max_retries=2, min_wait_seconds=0.001, max_wait_seconds=0.01))
+
+
 def client_answering(handler: httpx.MockTransport) -> OktaClient:
-    return OktaClient("https://dev-1.okta.com", TOKEN, transport=handler)
+    return OktaClient("https://dev-1.okta.com", ApiToken(TOKEN), transport=handler, options=NO_WAITING)
 
 
 def test_get_sends_ssws_token_and_parses_the_connection() -> None:
@@ -132,6 +138,8 @@ def test_error_without_a_json_body_still_says_the_status() -> None:
         client_answering(transport).get_connection("0oa1")
     assert caught.value.status == 502
     assert "502" in caught.value.summary
+    assert caught.value.attempts == 3
+    assert "Gave up after 3 attempts" in caught.value.detail
 
 
 @pytest.mark.parametrize(
@@ -157,6 +165,7 @@ def test_transport_failure_names_the_host_and_what_failed() -> None:
         client_answering(httpx.MockTransport(handler)).get_connection("0oa1")
     assert caught.value.host == "dev-1.okta.com"
     assert "connection refused" in caught.value.detail
+    assert "Gave up after 3 attempts" in caught.value.detail
     assert "dev-1.okta.com" in caught.value.summary
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from tf.types import Unknown
 
-from provider.okta import InvalidOrgURL, normalize_org_url
-from provider.settings import Settings, SettingsError, check_config, resolve
+from provider.okta import ApiToken, InvalidOrgURL, normalize_org_url
+from provider.settings import ENVIRONMENT, LIMITS, SettingsError, check_config, resolve
 
-EMPTY = {"org_url": None, "org_name": None, "base_url": None, "api_token": None}
+EMPTY: dict[str, object] = {name: None for name in [*ENVIRONMENT, *LIMITS]}
 
 
-def config(**values: str) -> dict[str, object]:
+def config(**values: object) -> dict[str, object]:
     return {**EMPTY, **values}
 
 
@@ -23,12 +23,13 @@ def problems(cfg: dict[str, object], env: dict[str, str]) -> list[tuple[str, str
 
 def test_configuration_alone() -> None:
     settings = resolve(config(org_url="https://dev-1.okta.com/", api_token="t"), {})
-    assert settings == Settings("https://dev-1.okta.com", "t")
+    assert (settings.org_url, settings.credentials) == ("https://dev-1.okta.com", ApiToken("t"))
 
 
 def test_environment_alone() -> None:
     env = {"OKTA_ORG_NAME": "dev-1", "OKTA_BASE_URL": "oktapreview.com", "OKTA_API_TOKEN": "t"}
-    assert resolve(EMPTY, env) == Settings("https://dev-1.oktapreview.com", "t")
+    settings = resolve(EMPTY, env)
+    assert (settings.org_url, settings.credentials) == ("https://dev-1.oktapreview.com", ApiToken("t"))
 
 
 def test_org_name_defaults_to_okta_com() -> None:
@@ -37,16 +38,15 @@ def test_org_name_defaults_to_okta_com() -> None:
 
 def test_configuration_wins_over_environment() -> None:
     env = {"OKTA_ORG_URL": "https://env.okta.com", "OKTA_API_TOKEN": "env-token"}
-    assert resolve(config(org_name="cfg", api_token="cfg-token"), env) == Settings(
-        "https://cfg.okta.com", "cfg-token"
-    )
+    settings = resolve(config(org_name="cfg", api_token="cfg-token"), env)
+    assert (settings.org_url, settings.credentials) == ("https://cfg.okta.com", ApiToken("cfg-token"))
 
 
 def test_missing_org_and_token_name_arguments_and_variables() -> None:
     found = problems(EMPTY, {})
     assert [argument for argument, _, _ in found] == ["org_url", "api_token"]
     assert "OKTA_ORG_URL" in found[0][2] and "OKTA_ORG_NAME" in found[0][2] and "OKTA_BASE_URL" in found[0][2]
-    assert "OKTA_API_TOKEN" in found[1][2]
+    assert "OKTA_API_TOKEN" in found[1][2] and "OKTA_API_CLIENT_ID" in found[1][2]
 
 
 def test_contradictory_configuration() -> None:
@@ -71,7 +71,7 @@ def test_unknown_configuration_is_reported_at_configure_time() -> None:
 
 
 def test_settings_repr_hides_the_token() -> None:
-    assert "secret" not in repr(Settings("https://a.okta.com", "secret"))
+    assert "secret" not in repr(resolve(config(org_url="https://a.okta.com", api_token="secret"), {}))
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,256 @@
+"""Authentication to Okta, as httpx.Auth flows: API token, access token, OAuth 2.0 service app.
+
+The service app gets an access token with the client-credentials grant and a `private_key_jwt`
+assertion, caches it until shortly before it expires, shares it across threads (one request for
+many operations), fetches a new one once when Okta says the token is invalid, and proves
+possession with DPoP when the org demands it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from provider.okta.errors import OktaAuthError, OktaTransportError
+
+DEFAULT_SCOPES = ("okta.apps.manage", "okta.apps.read")
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """An Okta API token (SSWS)."""
+
+    token: str
+
+    def __repr__(self) -> str:
+        return "ApiToken(<redacted>)"
+
+
+@dataclass(frozen=True)
+class AccessTokenCredentials:
+    """An OAuth 2.0 access token obtained elsewhere."""
+
+    token: str
+
+    def __repr__(self) -> str:
+        return "AccessTokenCredentials(<redacted>)"
+
+
+@dataclass(frozen=True)
+class ServiceAppCredentials:
+    """An OAuth 2.0 service app: its client id and the private key registered with it."""
+
+    client_id: str
+    private_key_pem: str
+    key_id: str | None = None
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+
+    def __repr__(self) -> str:
+        return f"ServiceAppCredentials(client_id={self.client_id!r}, private_key=<redacted>)"
+
+
+Credentials = ApiToken | AccessTokenCredentials | ServiceAppCredentials
+
+
+class SSWSAuth(httpx.Auth):
+    """Okta API-token authentication: `Authorization: SSWS <token>`."""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"SSWS {token}"
+
+    def __repr__(self) -> str:
+        return "SSWSAuth(<redacted>)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
+class BearerAuth(httpx.Auth):
+    """A ready-made OAuth 2.0 access token: `Authorization: Bearer <token>`."""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def __repr__(self) -> str:
+        return "BearerAuth(<redacted>)"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+
+class InvalidPrivateKey(ValueError):
+    """The private key is not a PEM RSA or P-256 EC private key; the message never quotes it."""
+
+
+def load_private_key(pem: str) -> tuple[Any, str]:
+    """The key and its JWS algorithm: RS256 for RSA (PKCS#1 or PKCS#8), ES256 for P-256."""
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise InvalidPrivateKey("not an unencrypted PEM private key (PKCS#1 or PKCS#8)") from exc
+    if isinstance(key, rsa.RSAPrivateKey):
+        if key.key_size < 2048:
+            raise InvalidPrivateKey("RSA keys must have at least 2048 bits")
+        return key, "RS256"
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1":
+        return key, "ES256"
+    raise InvalidPrivateKey("only RSA and P-256 (EC) keys are supported")
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class DPoPKey:
+    """An ephemeral P-256 key proving possession of a DPoP-bound token (RFC 9449)."""
+
+    def __init__(self) -> None:
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        numbers = self._key.public_key().public_numbers()
+        self.jwk = {
+            "kty": "EC",
+            "crv": "P-256",
+            "x": _b64url(numbers.x.to_bytes(32, "big")),
+            "y": _b64url(numbers.y.to_bytes(32, "big")),
+        }
+
+    def proof(
+        self, method: str, url: str, *, nonce: str | None = None, access_token: str | None = None
+    ) -> str:
+        claims: dict[str, Any] = {
+            "htm": method,
+            "htu": url,
+            "iat": int(time.time()),
+            "jti": str(uuid.uuid4()),
+        }
+        if nonce:
+            claims["nonce"] = nonce
+        if access_token:
+            claims["ath"] = _b64url(hashlib.sha256(access_token.encode()).digest())
+        return jwt.encode(claims, self._key, algorithm="ES256", headers={"typ": "dpop+jwt", "jwk": self.jwk})
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    value: str
+    token_type: str  # "Bearer" or "DPoP"
+    refresh_at: float  # time.monotonic() after which a new token is fetched
+
+
+class ServiceAppAuth(httpx.Auth):
+    """OAuth 2.0 client credentials with a private_key_jwt assertion, shared by all threads."""
+
+    def __init__(
+        self,
+        org_url: str,
+        client_id: str,
+        private_key_pem: str,
+        *,
+        key_id: str | None = None,
+        scopes: Sequence[str] = DEFAULT_SCOPES,
+        token_http: httpx.Client,
+    ) -> None:
+        self._token_url = f"{org_url}/oauth2/v1/token"
+        self._client_id = client_id
+        self._key, self._algorithm = load_private_key(private_key_pem)
+        self._key_id = key_id
+        self._scopes = " ".join(scopes)
+        self._http = token_http
+        self._lock = threading.Lock()
+        self._token: AccessToken | None = None
+        self._dpop: DPoPKey | None = None
+        self._nonce: str | None = None
+        self.tokens_fetched = 0
+
+    def __repr__(self) -> str:
+        return f"ServiceAppAuth(client_id={self._client_id!r})"
+
+    def _assertion(self) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": self._client_id,
+            "sub": self._client_id,
+            "aud": self._token_url,
+            "iat": now,
+            "exp": now + 300,
+            "jti": str(uuid.uuid4()),
+        }
+        headers = {"kid": self._key_id} if self._key_id else None
+        return jwt.encode(claims, self._key, algorithm=self._algorithm, headers=headers)
+
+    def _request_token(self) -> AccessToken:
+        form = {
+            "grant_type": "client_credentials",
+            "scope": self._scopes,
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": self._assertion(),
+        }
+        headers = {"Accept": "application/json"}
+        if self._dpop is not None:
+            headers["DPoP"] = self._dpop.proof("POST", self._token_url, nonce=self._nonce)
+        try:
+            response = self._http.post(self._token_url, data=form, headers=headers)
+        except httpx.TransportError as exc:
+            raise OktaTransportError(
+                "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc)
+            ) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
+            error = str(body.get("error", "")) if isinstance(body, dict) else ""
+            if error == "use_dpop_nonce" and "DPoP-Nonce" in response.headers and self._nonce is None:
+                self._dpop = self._dpop or DPoPKey()
+                self._nonce = response.headers["DPoP-Nonce"]
+                return self._request_token()
+            description = str(body.get("error_description", "")) if isinstance(body, dict) else ""
+            raise OktaAuthError(
+                response.status_code, error or "no error code", description or "no description"
+            )
+        self.tokens_fetched += 1
+        lifetime = float(body.get("expires_in") or 3600)
+        return AccessToken(
+            value=str(body["access_token"]),
+            token_type=str(body.get("token_type") or "Bearer"),
+            refresh_at=time.monotonic() + lifetime - min(60.0, lifetime / 10),
+        )
+
+    def _current(self, stale: AccessToken | None = None) -> AccessToken:
+        """The cached token, fetched first when absent, expiring, or the one Okta just refused."""
+        with self._lock:
+            token = self._token
+            if token is None or token is stale or time.monotonic() >= token.refresh_at:
+                self._nonce = None
+                token = self._token = self._request_token()
+            return token
+
+    def _sign(self, request: httpx.Request, token: AccessToken) -> None:
+        if token.token_type.lower() == "dpop" and self._dpop is not None:
+            url = str(request.url.copy_with(query=None, fragment=None))
+            request.headers["Authorization"] = f"DPoP {token.value}"
+            request.headers["DPoP"] = self._dpop.proof(request.method, url, access_token=token.value)
+        else:
+            request.headers["Authorization"] = f"Bearer {token.value}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self._current()
+        self._sign(request, token)
+        response = yield request
+        if response.status_code == 401 and "invalid_token" in response.headers.get("WWW-Authenticate", ""):
+            self._sign(request, self._current(stale=token))
+            yield request

@@ -1,0 +1,151 @@
+"""Retries, as an httpx transport: 429 waits for the advertised reset, 5xx and network failures back off.
+
+Every call this client makes is idempotent, so any of them may be sent again when its answer was
+lost: GET reads; the update POST sets the whole connection to the same body; activate and
+deactivate set a status, and setting it twice leaves it the same. That is why a POST whose
+connection reset after Okta applied it is retried like a GET.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from provider.okta.errors import OktaCancelled
+
+log = logging.getLogger("provider.okta.http")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try. Defaults suit Okta: minute-long rate-limit windows, 1-3 s answers."""
+
+    max_retries: int = 5
+    min_wait_seconds: float = 1.0
+    max_wait_seconds: float = 90.0
+    max_server_error_retries: int = 2  # a 500 is rarely transient: retry it only this often
+    request_timeout: float = 0.0  # a bound on one call, retries included; 0: none
+
+
+class RetriesExhausted(httpx.TransportError):
+    """A network failure that persisted through every retry."""
+
+    def __init__(self, last: httpx.TransportError, attempts: int, elapsed: float) -> None:
+        super().__init__(f"{type(last).__name__}: {last}" if str(last) else type(last).__name__)
+        self.last = last
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+
+def server_time_offset(response: httpx.Response, now: float) -> float:
+    """Seconds the server's clock (its Date header) is ahead of ours; 0 without a Date."""
+    date = response.headers.get("Date")
+    if not date:
+        return 0.0
+    try:
+        return email.utils.parsedate_to_datetime(date).timestamp() - now
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def rate_limit_wait(response: httpx.Response, now: float) -> float | None:
+    """Seconds until the rate-limit window resets, measured on the server's clock, plus one."""
+    reset = response.headers.get("X-Rate-Limit-Reset")
+    date = response.headers.get("Date")
+    if not reset or not date:
+        return None
+    try:
+        server_now = email.utils.parsedate_to_datetime(date).timestamp()
+        return max(0.0, float(reset) - server_now) + 1.0
+    except (TypeError, ValueError):
+        return None
+
+
+class RetryTransport(httpx.BaseTransport):
+    """Sends a request again while the answer says it is worth it and the policy allows."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy,
+        stopping: threading.Event,
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._stopping = stopping
+
+    def _backoff(self, retry: int) -> float:
+        ceiling = min(self._policy.max_wait_seconds, self._policy.min_wait_seconds * 2 ** (retry - 1))
+        return random.uniform(ceiling / 2, ceiling)  # "equal jitter": never zero, never in lockstep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        policy = self._policy
+        started = time.monotonic()
+        deadline = started + policy.request_timeout if policy.request_timeout > 0 else None
+        server_errors = 0
+        attempt = 0
+        while True:
+            attempt += 1
+            request.extensions["okta_attempt"] = attempt
+            failure: httpx.TransportError | None = None
+            response: httpx.Response | None = None
+            try:
+                response = self._inner.handle_request(request)
+            except httpx.TransportError as exc:
+                failure = exc
+            retries_left = attempt <= policy.max_retries
+            delay: float | None = None
+            if failure is not None:
+                delay = self._backoff(attempt) if retries_left else None
+            elif response is not None and response.status_code in RETRYABLE_STATUSES and retries_left:
+                if response.status_code == 429:
+                    waited = rate_limit_wait(response, time.time())
+                    delay = (
+                        (waited + random.uniform(0, 0.5)) if waited is not None else self._backoff(attempt)
+                    )
+                    delay = min(delay, policy.max_wait_seconds)
+                    request.headers["X-Okta-Retry-For"] = response.headers.get("X-Okta-Request-Id", "")
+                    request.headers["X-Okta-Retry-Count"] = str(attempt)
+                elif response.status_code == 500:
+                    server_errors += 1
+                    delay = (
+                        self._backoff(attempt) if server_errors <= policy.max_server_error_retries else None
+                    )
+                else:
+                    delay = self._backoff(attempt)
+            if delay is not None and deadline is not None and time.monotonic() + delay > deadline:
+                delay = None
+            if delay is None:
+                elapsed = time.monotonic() - started
+                if failure is not None:
+                    raise RetriesExhausted(failure, attempt, elapsed) from failure
+                assert response is not None
+                response.extensions["okta_attempts"] = attempt
+                response.extensions["okta_elapsed"] = elapsed
+                return response
+            if response is not None:
+                response.close()
+            log.debug(
+                "okta request will be retried",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "attempt": attempt,
+                    "status": response.status_code if response is not None else None,
+                    "error": type(failure).__name__ if failure is not None else None,
+                    "wait_seconds": round(delay, 2),
+                },
+            )
+            if self._stopping.wait(delay):
+                raise OktaCancelled
+
+    def close(self) -> None:
+        self._inner.close()

@@ -1,0 +1,164 @@
+"""Retries: 429 waits for the reset on the server's clock, 5xx and network failures back off."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import httpx
+import pytest
+
+from provider.okta import (
+    ApiToken,
+    ClientOptions,
+    OktaAPIError,
+    OktaCancelled,
+    OktaClient,
+    OktaTransportError,
+    RetryPolicy,
+    TokenConnectionRequest,
+)
+from provider.okta.retry import RetryTransport
+
+from .stops import RecordingStop
+
+CONNECTION = {"status": "ENABLED", "profile": {"authScheme": "TOKEN"}}
+
+
+def answers(*responses: httpx.Response | Exception) -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+    queue = list(responses)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        # A copy: a retried request is the same object, sent again with more headers.
+        copy = httpx.Request(request.method, request.url, headers=request.headers, content=request.read())
+        seen.append(copy)
+        item = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    return httpx.MockTransport(handler), seen
+
+
+def client(transport: httpx.MockTransport, stop: RecordingStop, **policy: float) -> OktaClient:
+    options = ClientOptions(retry=RetryPolicy(**policy))  # type: ignore[arg-type]
+    return OktaClient(
+        "https://dev-1.okta.com", ApiToken("t"), transport=transport, options=options, stopping=stop
+    )
+
+
+def retrying(transport: httpx.MockTransport, stop: RecordingStop, **policy: float) -> httpx.Client:
+    """The retry layer alone (the client's governor would also hold back until the reset)."""
+    return httpx.Client(transport=RetryTransport(transport, RetryPolicy(**policy), stop))  # type: ignore[arg-type]
+
+
+def rate_limited(reset_in: int, server_skew: float = 0.0) -> httpx.Response:
+    server_now = time.time() + server_skew
+    return httpx.Response(
+        429,
+        json={
+            "errorCode": "E0000047",
+            "errorSummary": "API call exceeded rate limit due to too many requests.",
+        },
+        headers={
+            "Date": email.utils.formatdate(server_now, usegmt=True),
+            "X-Rate-Limit-Limit": "100",
+            "X-Rate-Limit-Remaining": "0",
+            "X-Rate-Limit-Reset": str(int(server_now) + reset_in),
+            "X-Okta-Request-Id": "req-429",
+        },
+    )
+
+
+def test_429_waits_until_the_reset_measured_on_the_servers_clock() -> None:
+    stop = RecordingStop()
+    # The server's clock is an hour ahead of ours: only its Date header makes the wait right.
+    transport, seen = answers(
+        rate_limited(reset_in=7, server_skew=3600), httpx.Response(200, json=CONNECTION)
+    )
+    assert retrying(transport, stop).get("https://dev-1.okta.com/x").status_code == 200
+    [wait] = stop.waits
+    assert 6.5 <= wait <= 8.6  # reset - Date (7 s, to the second) + 1 s + up to 0.5 s of jitter
+    assert "X-Okta-Retry-For" not in seen[0].headers
+    assert seen[1].headers["X-Okta-Retry-For"] == "req-429"
+    assert seen[1].headers["X-Okta-Retry-Count"] == "1"
+
+
+def test_429_wait_is_capped_by_max_wait_seconds() -> None:
+    stop = RecordingStop()
+    transport, _ = answers(rate_limited(reset_in=50), httpx.Response(200, json=CONNECTION))
+    retrying(transport, stop, max_wait_seconds=5).get("https://dev-1.okta.com/x")
+    assert stop.waits == [5]
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_gateway_errors_are_retried_with_growing_jittered_backoff(status: int) -> None:
+    stop = RecordingStop()
+    transport, seen = answers(
+        httpx.Response(status),
+        httpx.Response(status),
+        httpx.Response(status),
+        httpx.Response(200, json=CONNECTION),
+    )
+    client(transport, stop, min_wait_seconds=2).get_connection("0oa1")
+    assert len(seen) == 4
+    assert 1 <= stop.waits[0] <= 2 and 2 <= stop.waits[1] <= 4 and 4 <= stop.waits[2] <= 8
+
+
+def test_a_permanent_500_is_retried_a_bounded_number_of_times() -> None:
+    stop = RecordingStop()
+    transport, seen = answers(
+        httpx.Response(500, json={"errorCode": "E0000009", "errorSummary": "Internal Server Error"})
+    )
+    with pytest.raises(OktaAPIError) as caught:
+        client(transport, stop, max_server_error_retries=2).get_connection("0oa1")
+    assert len(seen) == 3
+    assert caught.value.attempts == 3
+    assert "Gave up after 3 attempts over" in caught.value.detail
+    assert "E0000009" in caught.value.summary
+
+
+def test_client_errors_are_not_retried() -> None:
+    stop = RecordingStop()
+    transport, seen = answers(httpx.Response(400, json={"errorCode": "E0000001"}))
+    with pytest.raises(OktaAPIError):
+        client(transport, stop).get_connection("0oa1")
+    assert len(seen) == 1 and stop.waits == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ConnectError("refused"), httpx.ReadError("reset by peer"), httpx.ReadTimeout("timed out")],
+)
+def test_network_failures_are_retried_then_reported_with_the_attempts(failure: Exception) -> None:
+    stop = RecordingStop()
+    transport, seen = answers(failure)
+    with pytest.raises(OktaTransportError) as caught:
+        client(transport, stop, max_retries=3).update_connection("0oa1", TokenConnectionRequest(token="t"))
+    assert len(seen) == 4
+    assert "Gave up after 4 attempts" in caught.value.detail
+    assert str(failure) in caught.value.detail
+
+
+def test_a_post_whose_answer_was_lost_is_sent_again() -> None:
+    stop = RecordingStop()
+    transport, seen = answers(httpx.ReadError("connection reset"), httpx.Response(200, json=CONNECTION))
+    client(transport, stop).update_connection("0oa1", TokenConnectionRequest(token="t"), activate=True)
+    assert [r.method for r in seen] == ["POST", "POST"]
+    assert seen[0].content == seen[1].content
+
+
+def test_request_timeout_bounds_the_retries() -> None:
+    stop = RecordingStop()
+    transport, seen = answers(rate_limited(reset_in=30), httpx.Response(200, json=CONNECTION))
+    assert retrying(transport, stop, request_timeout=10).get("https://dev-1.okta.com/x").status_code == 429
+    assert len(seen) == 1 and stop.waits == []
+
+
+def test_a_stop_from_terraform_ends_the_wait() -> None:
+    stop = RecordingStop(stop_after=1)
+    transport, seen = answers(httpx.Response(503))
+    with pytest.raises(OktaCancelled):
+        client(transport, stop).get_connection("0oa1")
+    assert len(seen) == 1
