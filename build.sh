@@ -133,7 +133,7 @@ cmd_demo() {
   say "terraform destroy: Okta has no delete, so the connections are deactivated"
   "${tf[@]}" destroy -auto-approve -input=false -no-color | tail -n 1
   say "What the emulator saw (method, path, status)"
-  grep -E '"(GET|POST)' "$demo/emulator.log" | sed 's/^/  /' || cat "$demo/emulator.log"
+  grep -E ' (GET|POST) ' "$demo/emulator.log" | sed 's/^/  /' || cat "$demo/emulator.log"
   say "Demo finished"
 }
 

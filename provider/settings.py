@@ -142,6 +142,10 @@ def check_config(config: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+_ORG_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
 def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: list[Problem]) -> str | None:
     from_config = _given(config, "org_url") or _given(config, "org_name")
     source: Mapping[str, Any] = (
@@ -149,6 +153,33 @@ def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: li
     )
     org_url, org_name = source.get("org_url"), source.get("org_name")
     base_url = config.get("base_url") or environ.get("OKTA_BASE_URL") or DEFAULT_BASE_URL
+    if org_url and (_given(config, "base_url") or (not from_config and environ.get("OKTA_BASE_URL"))):
+        problems.append(
+            Problem(
+                "base_url",
+                f"{named('base_url')} conflicts with {named('org_url')}",
+                "base_url is used only with org_name.",
+            )
+        )
+        return None
+    if org_name and not _ORG_NAME.fullmatch(str(org_name)):
+        problems.append(
+            Problem(
+                "org_name",
+                f"Invalid {named('org_name')}",
+                "org_name must be one DNS label, such as dev-123456.",
+            )
+        )
+        return None
+    if org_name and not _DOMAIN.fullmatch(str(base_url)):
+        problems.append(
+            Problem(
+                "base_url",
+                f"Invalid {named('base_url')}",
+                "base_url must be a domain such as okta.com, without https://.",
+            )
+        )
+        return None
     if org_url and org_name:
         problems.append(
             Problem(
@@ -246,10 +277,15 @@ def _credentials(
         )
 
     mode = modes[0]
-    if mode == "api_token":
-        return ApiToken(str(value("api_token")))
-    if mode == "access_token":
-        return AccessTokenCredentials(str(value("access_token")))
+    if mode in ("api_token", "access_token"):
+        # Trimmed like Terraform's trimspace(): a token read with file() ends in a newline.
+        token = str(value(mode)).strip()
+        if not token or any(ch.isspace() or not ch.isprintable() for ch in token):
+            problems.append(
+                Problem(mode, f"Invalid {named(mode)}", "The token contains spaces or control characters.")
+            )
+            return None
+        return ApiToken(token) if mode == "api_token" else AccessTokenCredentials(token)
     client_id, private_key = value("client_id"), value("private_key")
     for argument, given in (("client_id", client_id), ("private_key", private_key)):
         if not given:

@@ -149,6 +149,11 @@ class OktaClient:
             response = self._http.request(method, path, json=json_body, params=params)
         except RetriesExhausted as exc:
             raise OktaTransportError(method, host, path, str(exc), exc.attempts, exc.elapsed) from None
+        except httpx.LocalProtocolError:
+            # httpx quotes the offending header, which may hold a credential: never repeat it.
+            raise OktaTransportError(
+                method, host, path, "the request could not be sent: a header value is invalid"
+            ) from None
         except httpx.TransportError as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise OktaTransportError(method, host, path, reason) from None

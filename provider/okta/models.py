@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-STATUSES = ("ENABLED", "DISABLED", "UNKNOWN")
-AUTH_SCHEMES = ("TOKEN", "OAUTH2", "UNKNOWN")
-
 
 @dataclass(frozen=True)
 class TokenConnectionRequest:
@@ -58,6 +55,7 @@ class Connection:
     status: str
     auth_scheme: str
     base_url: str | None = None
+    client_id: str | None = None
     rotation_mode: str | None = None
     authorize_url: str | None = None
 
@@ -78,10 +76,12 @@ class Connection:
         authorize = links.get("authorize") if isinstance(links, dict) else None
         authorize_url = authorize.get("href") if isinstance(authorize, dict) else None
         base_url = body.get("baseUrl")
+        client_id = profile.get("clientId")
         return cls(
             status=status,
             auth_scheme=profile["authScheme"],
             base_url=base_url if isinstance(base_url, str) else None,
+            client_id=client_id if isinstance(client_id, str) else None,
             rotation_mode=rotation_mode if isinstance(rotation_mode, str) else None,
             authorize_url=authorize_url if isinstance(authorize_url, str) else None,
         )

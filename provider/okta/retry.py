@@ -99,6 +99,8 @@ class RetryTransport(httpx.BaseTransport):
             response: httpx.Response | None = None
             try:
                 response = self._inner.handle_request(request)
+            except httpx.LocalProtocolError:
+                raise  # the request itself is malformed: sending it again cannot help
             except httpx.TransportError as exc:
                 failure = exc
             retries_left = attempt <= policy.max_retries

@@ -206,7 +206,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                 (["profile", "token"], "Missing token", 'token is required when auth_scheme is "TOKEN".')
             )
         for name in ("client_id", "signing", "settings"):
-            if profile.get(name) is not None:
+            if is_known(profile.get(name)):
                 problems.append(
                     (
                         ["profile", name],
@@ -215,7 +215,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     )
                 )
     elif scheme == "OAUTH2":
-        if profile.get("token") is not None:
+        if is_known(profile.get("token")):
             problems.append(
                 (
                     ["profile", "token"],
@@ -223,7 +223,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     'token is used only when auth_scheme is "TOKEN".',
                 )
             )
-        if base_url is not None:
+        if is_known(base_url):
             problems.append(
                 (
                     ["base_url"],
@@ -282,6 +282,8 @@ def refreshed_state(current: State, connection: Connection) -> State:
     profile = state["profile"] = dict(state.get("profile") or {})
     if connection.auth_scheme in AUTH_SCHEMES:
         profile["auth_scheme"] = connection.auth_scheme
+    if connection.client_id is not None:
+        profile["client_id"] = connection.client_id
     if isinstance(profile.get("signing"), dict) and connection.rotation_mode is not None:
         profile["signing"] = {"rotation_mode": connection.rotation_mode}
     return state
@@ -296,7 +298,7 @@ def imported_state(app_id: str, connection: Connection) -> State:
         "profile": {
             "auth_scheme": connection.auth_scheme,
             "token": None,
-            "client_id": None,
+            "client_id": connection.client_id,
             "signing": {"rotation_mode": connection.rotation_mode} if connection.rotation_mode else None,
             "settings": None,
         },
@@ -339,8 +341,12 @@ class AppConnection:
             planned["status"] = Unknown
             if planned.get("base_url") is None and scheme != "OAUTH2":
                 planned["base_url"] = Unknown
-        elif "action" in ctx.changed_fields or "id" in ctx.changed_fields:
-            planned["status"] = Unknown
+        else:
+            if "action" in ctx.changed_fields or "id" in ctx.changed_fields:
+                planned["status"] = Unknown
+            was_oauth = (current.get("profile") or {}).get("auth_scheme") == "OAUTH2"
+            if was_oauth and scheme == "TOKEN" and planned.get("base_url") is None:
+                planned["base_url"] = Unknown  # whatever Okta reports once the TOKEN profile is set
         return planned
 
     def _client(self, diags: Diagnostics) -> OktaClient | None:
@@ -382,6 +388,12 @@ class AppConnection:
         if connection.status not in STATUS_FOR_ACTION.values():
             _unsupported(diags, app_id)
             return None
+        if connection.authorize_url and connection.status != "ENABLED":
+            diags.add_warning(
+                "Administrator consent needed",
+                f'Application "{app_id}" needs an administrator to grant consent before provisioning can '
+                f"work: open {connection.authorize_url} in a browser.",
+            )
         return connection
 
     def create(self, ctx: CreateContext, planned: State) -> State | None:

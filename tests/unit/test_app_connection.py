@@ -31,6 +31,8 @@ class FakeClient:
         self.activates_in_post = activates_in_post
         self.calls: list[tuple[Any, ...]] = []
         self.fail: dict[str, Exception] = {}
+        self.reported_base_url: str | None = "https://previously.configured.example/scim"
+        self.authorize_url: str | None = None
 
     def _maybe_fail(self, name: str) -> None:
         if name in self.fail:
@@ -54,7 +56,12 @@ class FakeClient:
             self.status = "ENABLED"
         base = request.base_url if isinstance(request, TokenConnectionRequest) else None
         scheme = request.body()["profile"]["authScheme"]
-        return Connection(status=self.status, auth_scheme=scheme, base_url=base or "https://echo")
+        return Connection(
+            status=self.status,
+            auth_scheme=scheme,
+            base_url=base or self.reported_base_url,
+            authorize_url=self.authorize_url,
+        )
 
     def activate_connection(self, app_id: str) -> None:
         self.calls.append(("activate", app_id))
@@ -170,6 +177,15 @@ def test_unknown_values_pass_until_known(unknown: Any) -> None:
     assert paths(oauth) == []
 
 
+@pytest.mark.parametrize("unknown", [Unknown, REFINED_UNKNOWN])
+def test_values_not_allowed_with_a_known_scheme_pass_while_unknown(unknown: Any) -> None:
+    assert paths(token_state(client_id=unknown, signing=unknown, settings=unknown)) == []
+    oauth = oauth_state()
+    oauth["base_url"] = unknown
+    oauth["profile"]["token"] = unknown
+    assert paths(oauth) == []
+
+
 # --- plan -------------------------------------------------------------------------------------
 
 
@@ -186,6 +202,12 @@ def test_create_plans_status_unknown_and_base_url_unknown_when_unset() -> None:
 
 def test_oauth_plans_no_base_url() -> None:
     assert plan(None, {**oauth_state(), "status": None}, set())["base_url"] is None
+
+
+def test_switching_from_oauth2_to_token_plans_base_url_unknown() -> None:
+    prior = {**oauth_state(), "status": "ENABLED"}
+    planned = plan(prior, {**token_state(status="ENABLED"), "base_url": None}, {"profile.auth_scheme"})
+    assert planned["base_url"] is Unknown
 
 
 def test_update_plans_status_unknown_only_when_action_changes() -> None:
@@ -232,7 +254,7 @@ def test_create_fills_base_url_from_okta_when_unset() -> None:
     client = FakeClient()
     planned = {**token_state(), "base_url": Unknown}
     state = resource_with(client).create(CreateContext(Diagnostics(), "t"), planned)
-    assert state is not None and state["base_url"] == "https://echo"
+    assert state is not None and state["base_url"] == "https://previously.configured.example/scim"
     assert "baseUrl" not in client.calls[0][2]
 
 
@@ -401,3 +423,22 @@ def test_operations_before_configuration_give_a_clear_error() -> None:
     diags = Diagnostics()
     assert AppConnection(OktaProvider()).create(CreateContext(diags, "t"), token_state()) is None
     assert diags.diagnostics[0].summary == "The Okta provider is not configured"
+
+
+def test_consent_apps_get_a_warning_with_the_consent_link() -> None:
+    client = FakeClient(activates_in_post=False)
+    client.authorize_url = "https://login.microsoftonline.com/consent?state=abc"
+    client.fail["activate"] = OktaAPIError("POST", "/x", 400, "E0000001", "Consent required")
+    diags = Diagnostics()
+    resource_with(client).create(CreateContext(diags, "t"), oauth_state())
+    [warning] = [d for d in diags.diagnostics if d.severity == "warning"]
+    assert warning.summary == "Administrator consent needed"
+    assert "https://login.microsoftonline.com/consent?state=abc" in warning.detail
+
+
+def test_read_and_import_take_client_id_when_okta_reports_it() -> None:
+    from provider.resources.app_connection import imported_state, refreshed_state
+
+    connection = Connection(status="ENABLED", auth_scheme="OAUTH2", client_id="0oaTarget")
+    assert imported_state("0oa2", connection)["profile"]["client_id"] == "0oaTarget"
+    assert refreshed_state(oauth_state(), connection)["profile"]["client_id"] == "0oaTarget"

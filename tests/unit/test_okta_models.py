@@ -42,7 +42,11 @@ def test_response_parsing_is_lenient_about_extra_fields() -> None:
         }
     )
     assert connection == Connection(
-        status="ENABLED", auth_scheme="OAUTH2", rotation_mode="AUTO", authorize_url="https://consent"
+        status="ENABLED",
+        auth_scheme="OAUTH2",
+        client_id="c",
+        rotation_mode="AUTO",
+        authorize_url="https://consent",
     )
 
 

@@ -109,3 +109,134 @@ def test_invalid_org_url_is_reported_with_its_argument() -> None:
     found = problems(config(org_url="http://dev-1.okta.com", api_token="t"), {})
     assert found[0][:2] == ("org_url", "Invalid org_url")
     assert "loopback" in found[0][2]
+
+
+def key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+ORG = {"org_url": "https://a.okta.com"}
+
+
+def test_access_token_mode() -> None:
+    from provider.okta import AccessTokenCredentials
+
+    assert resolve(config(**ORG, access_token="at"), {}).credentials == AccessTokenCredentials("at")
+
+
+def test_service_app_from_configuration_with_key_text() -> None:
+    from provider.okta import ServiceAppCredentials
+
+    pem = key_pem()
+    credentials = resolve(
+        config(**ORG, client_id="0oa9", private_key=pem, scopes=["okta.apps.read"]), {}
+    ).credentials
+    assert credentials == ServiceAppCredentials("0oa9", pem, None, ("okta.apps.read",))
+    assert pem not in repr(credentials)
+
+
+def test_service_app_key_from_a_file_and_the_rest_from_the_environment(tmp_path: object) -> None:
+    from pathlib import Path
+
+    key_file = Path(str(tmp_path)) / "key.pem"
+    key_file.write_text(key_pem())
+    env = {"OKTA_API_CLIENT_ID": "0oa9", "OKTA_API_PRIVATE_KEY_ID": "kid", "OKTA_API_SCOPES": "a, b c"}
+    credentials = resolve(config(**ORG, private_key=str(key_file)), env).credentials
+    assert (credentials.client_id, credentials.key_id, credentials.scopes) == ("0oa9", "kid", ("a", "b", "c"))  # type: ignore[union-attr]
+
+
+def test_two_ways_to_authenticate_in_configuration_conflict() -> None:
+    found = check_config(config(**ORG, api_token="t", client_id="c"))
+    assert [(p.argument, p.summary) for p in found] == [("client_id", "api_token conflicts with client_id")]
+
+
+def test_two_ways_to_authenticate_in_the_environment_conflict() -> None:
+    found = problems(config(**ORG), {"OKTA_API_TOKEN": "t", "OKTA_ACCESS_TOKEN": "a"})
+    assert found[0][1] == "OKTA_API_TOKEN conflicts with OKTA_ACCESS_TOKEN"
+
+
+def test_configuration_wins_over_another_way_in_the_environment() -> None:
+    credentials = resolve(config(**ORG, api_token="cfg"), {"OKTA_API_CLIENT_ID": "c"}).credentials
+    assert credentials == ApiToken("cfg")
+
+
+def test_incomplete_service_app_names_what_is_missing() -> None:
+    assert problems(config(**ORG, client_id="c"), {})[0][:2] == (
+        "private_key",
+        "private_key (OKTA_API_PRIVATE_KEY) is not set",
+    )
+
+
+def test_bad_private_key_is_named_not_quoted(tmp_path: object) -> None:
+    found = problems(
+        config(
+            **ORG, client_id="c", private_key="-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"
+        ),
+        {},
+    )
+    assert found[0][:2] == ("private_key", "Invalid private_key (OKTA_API_PRIVATE_KEY)")
+    assert "AAAA" not in found[0][2]
+    missing = problems(config(**ORG, client_id="c", private_key="/nonexistent/key.pem"), {})
+    assert missing[0][1] == "Cannot read private_key (OKTA_API_PRIVATE_KEY)"
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [
+        ("max_retries", -1),
+        ("max_retries", 1.5),
+        ("max_api_capacity", 0),
+        ("max_api_capacity", 101),
+        ("max_concurrent_requests", 0),
+        ("request_timeout", -5),
+    ],
+)
+def test_numeric_arguments_are_range_checked(argument: str, value: float) -> None:
+    found = check_config(config(**{argument: value}))
+    assert [p.argument for p in found] == [argument]
+
+
+def test_min_wait_above_max_wait_is_refused() -> None:
+    found = check_config(config(min_wait_seconds=10, max_wait_seconds=5))
+    assert [p.argument for p in found] == ["max_wait_seconds"]
+
+
+def test_numeric_arguments_reach_the_client_options() -> None:
+    settings = resolve(
+        config(**ORG, api_token="t", max_retries=2, max_api_capacity=50, request_timeout=30), {}
+    )
+    assert settings.options.retry.max_retries == 2
+    assert settings.options.retry.request_timeout == 30
+    assert settings.options.max_api_capacity == 50
+
+
+def test_a_token_read_with_file_is_trimmed() -> None:
+    assert resolve(config(**ORG, api_token="00tok\n"), {}).credentials == ApiToken("00tok")
+
+
+def test_a_token_with_inner_whitespace_is_refused_without_repeating_it() -> None:
+    found = problems(config(**ORG, api_token="00tok\nsecret-part"), {})
+    assert found[0][:2] == ("api_token", "Invalid api_token (OKTA_API_TOKEN)")
+    assert "secret-part" not in found[0][1] + found[0][2]
+
+
+@pytest.mark.parametrize(
+    ("values", "env", "argument"),
+    [
+        ({"org_name": "dev 1"}, {}, "org_name"),
+        ({"org_name": "dev-1", "base_url": "https://okta.com"}, {}, "base_url"),
+        ({"base_url": "okta.com"}, {"OKTA_ORG_URL": "https://a.okta.com"}, "base_url"),
+        ({}, {"OKTA_ORG_URL": "https://a.okta.com", "OKTA_BASE_URL": "okta.com"}, "base_url"),
+    ],
+)
+def test_org_settings_that_cannot_work_name_the_argument(
+    values: dict[str, str], env: dict[str, str], argument: str
+) -> None:
+    found = problems(config(api_token="t", **values), env)
+    assert found[0][0] == argument

@@ -1,0 +1,186 @@
+"""Service-app authentication against a token endpoint built on httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from provider.okta import (
+    ApiToken,
+    ClientOptions,
+    InvalidPrivateKey,
+    OktaAuthError,
+    OktaClient,
+    RetryPolicy,
+    ServiceAppCredentials,
+    load_private_key,
+)
+
+ORG = "https://dev-1.okta.com"
+CONNECTION = {"status": "ENABLED", "profile": {"authScheme": "TOKEN"}}
+
+
+def pem(key: Any, fmt: serialization.PrivateFormat = serialization.PrivateFormat.PKCS8) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
+
+
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+EC_KEY = ec.generate_private_key(ec.SECP256R1())
+
+
+class FakeOkta:
+    """A token endpoint and the connection endpoint, recording what they were sent."""
+
+    def __init__(self, public_key: Any, *, require_dpop: bool = False) -> None:
+        self.public_key = public_key
+        self.require_dpop = require_dpop
+        self.token_requests: list[dict[str, list[str]]] = []
+        self.api_authorizations: list[str] = []
+        self.api_dpop_proofs: list[str] = []
+        self.issued = 0
+        self.rejected_tokens: set[str] = set()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth2/v1/token":
+            form = parse_qs(request.content.decode())
+            self.token_requests.append(form)
+            if self.require_dpop and "nonce" not in jwt.decode(
+                request.headers.get("DPoP", "e30.e30.x") if "DPoP" in request.headers else _unsigned({}),
+                options={"verify_signature": False},
+            ):
+                return httpx.Response(400, json={"error": "use_dpop_nonce"}, headers={"DPoP-Nonce": "n-1"})
+            claims = jwt.decode(
+                form["client_assertion"][0],
+                self.public_key,
+                algorithms=["RS256", "ES256"],
+                audience=f"{ORG}/oauth2/v1/token",
+            )
+            assert claims["iss"] == claims["sub"] == "0oaservice"
+            self.issued += 1
+            token_type = "DPoP" if self.require_dpop else "Bearer"
+            return httpx.Response(
+                200, json={"access_token": f"tok-{self.issued}", "token_type": token_type, "expires_in": 3600}
+            )
+        authorization = request.headers["Authorization"]
+        self.api_authorizations.append(authorization)
+        if "DPoP" in request.headers:
+            self.api_dpop_proofs.append(request.headers["DPoP"])
+        if authorization.split()[-1] in self.rejected_tokens:
+            return httpx.Response(
+                401,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                json={"errorCode": "E0000011"},
+            )
+        return httpx.Response(200, json=CONNECTION)
+
+
+def _unsigned(claims: dict[str, Any]) -> str:
+    return jwt.encode(claims, "k" * 32, algorithm="HS256")
+
+
+def client_for(okta: FakeOkta, key: Any, **credentials: Any) -> OktaClient:
+    return OktaClient(
+        ORG,
+        ServiceAppCredentials(client_id="0oaservice", private_key_pem=pem(key), **credentials),
+        transport=httpx.MockTransport(okta.handler),
+        options=ClientOptions(retry=RetryPolicy(max_retries=0)),
+    )
+
+
+@pytest.mark.parametrize("key", [RSA_KEY, EC_KEY], ids=["rsa", "ec"])
+def test_one_token_serves_many_calls_across_threads(key: Any) -> None:
+    okta = FakeOkta(key.public_key())
+    client = client_for(okta, key)
+    threads = [threading.Thread(target=client.get_connection, args=("0oa1",)) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert okta.issued == 1
+    assert okta.api_authorizations == ["Bearer tok-1"] * 10
+    [form] = okta.token_requests
+    assert form["grant_type"] == ["client_credentials"]
+    assert form["scope"] == ["okta.apps.manage okta.apps.read"]
+    assert form["client_assertion_type"] == ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"]
+
+
+def test_key_id_and_scopes_are_sent() -> None:
+    okta = FakeOkta(RSA_KEY.public_key())
+    client_for(okta, RSA_KEY, key_id="kid-7", scopes=("okta.apps.read",)).get_connection("0oa1")
+    form = okta.token_requests[0]
+    assert jwt.get_unverified_header(form["client_assertion"][0])["kid"] == "kid-7"
+    assert form["scope"] == ["okta.apps.read"]
+
+
+def test_a_token_okta_calls_invalid_is_replaced_once() -> None:
+    okta = FakeOkta(RSA_KEY.public_key())
+    client = client_for(okta, RSA_KEY)
+    client.get_connection("0oa1")
+    okta.rejected_tokens.add("tok-1")
+    assert client.get_connection("0oa1").status == "ENABLED"
+    assert okta.issued == 2
+    assert okta.api_authorizations == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+
+
+def test_dpop_nonce_challenge_then_proofs_on_every_call() -> None:
+    okta = FakeOkta(EC_KEY.public_key(), require_dpop=True)
+    client = client_for(okta, EC_KEY)
+    client.get_connection("0oa1")
+    assert len(okta.token_requests) == 2  # the nonce challenge, then the token
+    assert okta.api_authorizations == ["DPoP tok-1"]
+    [proof] = okta.api_dpop_proofs
+    header = jwt.get_unverified_header(proof)
+    claims = jwt.decode(proof, options={"verify_signature": False})
+    assert header["typ"] == "dpop+jwt" and header["jwk"]["kty"] == "EC"
+    assert claims["htm"] == "GET" and claims["htu"] == f"{ORG}/api/v1/apps/0oa1/connections/default"
+    assert claims["ath"]
+
+
+def test_a_refused_token_request_is_a_clear_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            401, json={"error": "invalid_client", "error_description": "The client_assertion is invalid."}
+        )
+
+    client = OktaClient(
+        ORG,
+        ServiceAppCredentials(client_id="0oaservice", private_key_pem=pem(RSA_KEY)),
+        transport=httpx.MockTransport(handler),
+    )
+    with pytest.raises(OktaAuthError) as caught:
+        client.get_connection("0oa1")
+    assert "invalid_client" in str(caught.value)
+    assert "client_assertion is invalid" in caught.value.detail
+    assert "OKTA_API_PRIVATE_KEY" in caught.value.detail
+
+
+def test_keys_are_checked_without_quoting_them() -> None:
+    assert load_private_key(pem(RSA_KEY, serialization.PrivateFormat.TraditionalOpenSSL))[1] == "RS256"
+    assert load_private_key(pem(EC_KEY))[1] == "ES256"
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    for bad in ("not a key", pem(weak), pem(p384)):
+        with pytest.raises(InvalidPrivateKey) as caught:
+            load_private_key(bad)
+        assert "PRIVATE KEY" not in str(caught.value)
+
+
+def test_api_token_is_sent_as_ssws() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers["Authorization"])
+        return httpx.Response(200, json=CONNECTION)
+
+    OktaClient(ORG, ApiToken("00abc"), transport=httpx.MockTransport(handler)).get_connection("0oa1")
+    assert seen == ["SSWS 00abc"]
+    assert "00abc" not in repr(ApiToken("00abc"))
+    assert json.dumps(seen)
