@@ -1,8 +1,9 @@
 """Starts the provider as a go-plugin server: handshake, mutual TLS, signals and shutdown.
 
-Replaces `tf.runner.run_provider`, which hangs when started by hand, ignores
-PLUGIN_PROTOCOL_VERSIONS, caps in-flight RPCs at 10, writes a certificate cache (and crashes when it
-cannot), stops on StopProvider and dies on SIGINT, losing work Terraform is waiting for.
+Replaces `tf.runner.run_provider`, which hangs when started by hand, ignores PLUGIN_CLIENT_CERT
+(no mutual TLS) and PLUGIN_PROTOCOL_VERSIONS, caps in-flight RPCs at 10, writes a certificate
+cache (and crashes when it cannot), stops on StopProvider and dies on SIGINT, losing work
+Terraform is waiting for.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent import futures
+from pathlib import Path
 from typing import Any
 
 from provider.plugin.logs import configure_logging
@@ -60,6 +62,7 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
     from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
     from tf.gen import tfplugin_pb2_grpc as rpc
 
+    from provider.plugin.mtls import MutualTLSProxy, mutual_tls_context
     from provider.plugin.servicer import OktaProviderServicer
     from provider.plugin.tls import server_tls
 
@@ -81,11 +84,22 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
 
     tls = server_tls()
-    credentials = grpc.ssl_server_credentials([(tls.key_pem, tls.cert_pem)])
     socket_dir = tempfile.mkdtemp(prefix="tf-okta-py-")  # mode 0700: only this user may connect
     socket_path = os.path.join(socket_dir, "plugin.sock")
-    server.add_secure_port(f"unix://{socket_path}", credentials)
+    client_cert = os.environ.get("PLUGIN_CLIENT_CERT")
+    proxy: MutualTLSProxy | None = None
+    if client_cert:
+        upstream = os.path.join(socket_dir, "grpc.sock")
+        server.add_insecure_port(f"unix://{upstream}")
+        context = mutual_tls_context(tls.key_pem, tls.cert_pem, client_cert, Path(socket_dir))
+        proxy = MutualTLSProxy(socket_path, upstream, context)
+    else:
+        server.add_secure_port(
+            f"unix://{socket_path}", grpc.ssl_server_credentials([(tls.key_pem, tls.cert_pem)])
+        )
     server.start()
+    if proxy is not None:
+        proxy.start()
     cert = base64.b64encode(tls.cert_der).decode().rstrip("=")
     handshake = [CORE_PROTOCOL_VERSION, PLUGIN_PROTOCOL_VERSION, "unix", socket_path, "grpc", cert]
     sys.stdout.write("|".join(str(part) for part in handshake) + "\n")
@@ -98,5 +112,7 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
                 break  # Terraform went away without saying goodbye.
     finally:
         server.stop(grace=5).wait()
+        if proxy is not None:
+            proxy.stop()
         shutil.rmtree(socket_dir, ignore_errors=True)
     return 0

@@ -1,9 +1,7 @@
-"""TLS for the plugin channel: a fresh P-256 server certificate per process, kept in memory.
+"""The plugin's server certificate: a fresh P-256 key per process, never written to disk.
 
-Terraform trusts exactly the certificate we print in the handshake. Who may connect is limited
-by the socket's directory, private to the user running Terraform (mode 0700). go-plugin's own
-client certificate (PLUGIN_CLIENT_CERT) is a P-521 key, which the BoringSSL inside grpcio does
-not accept for client authentication, so it cannot be required here.
+Terraform trusts exactly the certificate printed in the handshake; mutual TLS (mtls.py) checks
+Terraform's side in turn.
 """
 
 from __future__ import annotations

@@ -108,3 +108,77 @@ def test_a_client_that_does_not_trust_the_handshake_certificate_is_refused(plugi
         rpc.ProviderStub(channel).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=10)
     assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     channel.close()
+
+
+def client_certificate() -> tuple[bytes, bytes]:
+    """A client certificate shaped like go-plugin's (self-signed, CA, clientAuth); P-256 here."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.fixture
+def mtls_plugin() -> Iterator[tuple[Plugin, bytes, bytes]]:
+    key_pem, cert_pem = client_certificate()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_LOG")}
+    env.update({MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE, "PLUGIN_CLIENT_CERT": cert_pem.decode()})
+    process = subprocess.Popen(PROVIDER, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    plugin = Plugin(process, process.stdout.readline().strip().split("|"))
+    yield plugin, key_pem, cert_pem
+    plugin.channel.close()
+    process.kill()
+    process.wait(timeout=30)
+
+
+def channel_to(
+    plugin: Plugin, client_key: bytes | None = None, client_cert: bytes | None = None
+) -> grpc.Channel:
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=plugin.certificate.public_bytes(serialization.Encoding.PEM),
+        private_key=client_key,
+        certificate_chain=client_cert,
+    )
+    return grpc.secure_channel(
+        f"unix:{plugin.handshake[3]}", credentials, options=[("grpc.ssl_target_name_override", "localhost")]
+    )
+
+
+def test_with_plugin_client_cert_only_its_holder_may_call(mtls_plugin: tuple[Plugin, bytes, bytes]) -> None:
+    plugin, key_pem, cert_pem = mtls_plugin
+    with channel_to(plugin, key_pem, cert_pem) as holder:
+        schema = rpc.ProviderStub(holder).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=30)
+        assert "okta_app_connection" in schema.resource_schemas
+
+    other_key, other_cert = client_certificate()
+    for key, cert in ((None, None), (other_key, other_cert)):
+        with channel_to(plugin, key, cert) as stranger, pytest.raises(grpc.RpcError) as caught:
+            rpc.ProviderStub(stranger).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=10)
+        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert plugin.process.poll() is None, "refused clients must not bring the plugin down"
