@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from okta_emulator.server import LOG, Emulator, is_loopback
+from okta_emulator.messages import LOG
+from okta_emulator.server import Emulator, is_loopback
 from okta_emulator.store import AppKind
 
 TOKEN_ENV = "OKTA_EMULATOR_API_TOKEN"
@@ -92,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="delay before each /api/v1 answer, in ms (default 0)",
     )
+    parser.add_argument(
+        "--concurrency-limit",
+        type=_non_negative,
+        metavar="N",
+        help="/api/v1/apps/* requests allowed in flight at once; more get 429 (default: no limit)",
+    )
+    parser.add_argument(
+        "--require-dpop",
+        action="store_true",
+        help="make /oauth2/v1/token demand DPoP proofs and grant DPoP-bound access tokens",
+    )
     parser.add_argument("--ready-file", type=Path, metavar="PATH", help="write the URL here once listening")
     return parser
 
@@ -145,6 +157,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         rate_limit_per_minute=args.rate_limit,
         latency_ms=args.latency_ms,
+        concurrency_limit=args.concurrency_limit,
+        require_dpop=args.require_dpop,
     )
     seeded: list[tuple[AppKind, str]] = []
     for kind, app_id in args.app:

@@ -1,8 +1,10 @@
 """Thread-safe in-memory model of an emulated Okta org.
 
-Holds the apps and their default provisioning connections, the journal of API requests the
-emulator answered, and the `/api/v1/apps/*` rate-limit bucket. Everything here is plain data
-and locking; HTTP concerns live in `okta_emulator.server`.
+Holds the apps and their default provisioning connections, the journal of requests the emulator
+answered, the `/api/v1/apps/*` rate-limit bucket and concurrency limit, the queue of injected
+faults (`okta_emulator.faults`) and the OAuth service apps and access tokens
+(`okta_emulator.oauth`). Everything here is plain data and locking; HTTP concerns live in
+`okta_emulator.server`.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import secrets
 import string
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from okta_emulator.faults import Fault, FaultKind, FaultQueue
+from okta_emulator.oauth import AuthorizationServer, ServiceApp
 
 TOKEN = "TOKEN"
 OAUTH2 = "OAUTH2"
@@ -95,7 +100,11 @@ class ConnectionSnapshot:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One answered `/api/v1` request; secrets in `body` are already redacted."""
+    """One answered `/api/v1` or `/oauth2/v1/token` request; secrets are already redacted.
+
+    `fault` names the injected fault the request met, if any; `status` is what the client saw,
+    0 when the connection was dropped without an answer.
+    """
 
     method: str
     path: str
@@ -103,6 +112,7 @@ class JournalEntry:
     status: int
     body: dict[str, object] | None
     request_id: str
+    fault: str | None = None
 
     def to_json(self) -> dict[str, object]:
         """The entry as the admin API reports it."""
@@ -113,6 +123,7 @@ class JournalEntry:
             "status": self.status,
             "body": copy.deepcopy(self.body),
             "requestId": self.request_id,
+            "fault": self.fault,
         }
 
 
@@ -199,6 +210,54 @@ class RateLimiter:
         )
 
 
+class ConcurrencyLimiter:
+    """Okta's limit on concurrent `/api/v1/apps/*` requests; `limit` None means unlimited.
+
+    A request over the limit is refused and does not count as in flight.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        _check_concurrency_limit(limit)
+        self._lock = threading.Lock()
+        self._limit = limit
+        self._in_flight = 0
+
+    @property
+    def limit(self) -> int | None:
+        """Requests allowed in flight at once, or None for no limit."""
+        return self._limit
+
+    @limit.setter
+    def limit(self, value: int | None) -> None:
+        _check_concurrency_limit(value)
+        with self._lock:
+            self._limit = value
+
+    @property
+    def in_flight(self) -> int:
+        """Admitted requests not yet answered."""
+        with self._lock:
+            return self._in_flight
+
+    def acquire(self) -> bool:
+        """Admit a request unless the limit is reached; an admitted one must be `release`d."""
+        with self._lock:
+            if self._limit is not None and self._in_flight >= self._limit:
+                return False
+            self._in_flight += 1
+            return True
+
+    def release(self) -> None:
+        """Count an admitted request as answered."""
+        with self._lock:
+            self._in_flight -= 1
+
+
+def _check_concurrency_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError(f"concurrency limit must be 0 or more, got {limit}")
+
+
 def _check_limits(limit: int, window_seconds: int) -> None:
     if limit < 0:
         raise ValueError(f"rate limit must be 0 or more, got {limit}")
@@ -241,15 +300,24 @@ class Store:
     """The emulated org. Every method is safe to call from any thread.
 
     `activate_in_post` models whether the org honours `?activate=true` on the update POST;
-    set it to False to emulate an org that ignores it.
+    set it to False to emulate an org that ignores it. `oauth` is the org's authorization
+    server; the service-app and access-token methods here are shortcuts to it.
     """
 
-    def __init__(self, rate_limit_per_minute: int = 600) -> None:
+    def __init__(
+        self,
+        rate_limit_per_minute: int = 600,
+        concurrency_limit: int | None = None,
+        token_ttl_seconds: int = 3600,
+    ) -> None:
         self._lock = threading.Lock()
         self._apps: dict[str, _App] = {}
         self._journal: list[JournalEntry] = []
         self.rate_limiter = RateLimiter(rate_limit_per_minute)
+        self.concurrency_limiter = ConcurrencyLimiter(concurrency_limit)
+        self.oauth = AuthorizationServer(token_ttl_seconds)
         self.activate_in_post = True
+        self._faults = FaultQueue()
         self._in_flight = 0
         self._peak_in_flight = 0
 
@@ -382,6 +450,72 @@ class Store:
         """The most `/api/v1` requests answered at once since the journal was last cleared."""
         with self._lock:
             return self._peak_in_flight
+
+    def count_status(self, status: int) -> int:
+        """How many journaled requests were answered with `status`."""
+        with self._lock:
+            return sum(1 for entry in self._journal if entry.status == status)
+
+    def inject(
+        self,
+        kind: FaultKind | str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        count: int = 1,
+        status: int | None = None,
+        reset_in: float | None = None,
+    ) -> Fault:
+        """Make the next `count` matching `/api/v1` requests fail as `kind` says.
+
+        `method` None matches any method; `path` matches when it is a suffix of the request
+        path, None any path. Faults apply first-in first-out among the matching ones. `status`
+        is the status of a "status" fault; `reset_in` the seconds until the reset a 429 status
+        fault advertises (default 1), or the delay of a "slow" one. Raises ValueError for a
+        combination that makes no sense.
+        """
+        fault = Fault.create(kind, method=method, path=path, status=status, reset_in=reset_in)
+        self._faults.add(fault, count)
+        return fault
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        """Use up the oldest injected fault matching a request, if any."""
+        return self._faults.take(method, path)
+
+    def pending_faults(self) -> int:
+        """How many more requests the injected faults will hit."""
+        return self._faults.pending()
+
+    def clear_faults(self) -> None:
+        """Drop every injected fault not yet used."""
+        self._faults.clear()
+
+    def add_service_app(
+        self,
+        client_id: str,
+        public_key_pem: bytes | str,
+        scopes: Sequence[str],
+        key_id: str | None = None,
+    ) -> ServiceApp:
+        """Register an OAuth service app (see `AuthorizationServer.add_service_app`)."""
+        return self.oauth.add_service_app(client_id, public_key_pem, scopes, key_id)
+
+    def add_access_token(self, token: str, scopes: Sequence[str], ttl_seconds: int = 3600) -> None:
+        """Accept a pre-issued Bearer access token with `scopes` for `ttl_seconds`."""
+        self.oauth.add_access_token(token, scopes, ttl_seconds)
+
+    def expire_access_tokens(self) -> None:
+        """Make every access token granted or added so far expired."""
+        self.oauth.expire_access_tokens()
+
+    @property
+    def tokens_issued(self) -> int:
+        """How many access tokens the token endpoint has granted."""
+        return self.oauth.tokens_issued
+
+    def issued_token_values(self) -> list[str]:
+        """Every access token the token endpoint granted, oldest first (to check for leaks)."""
+        return self.oauth.issued_token_values()
 
     def _get(self, app_id: str) -> _App:
         app = self._apps.get(app_id)

@@ -143,3 +143,27 @@ def test_cli_rejects_unknown_app_kind() -> None:
 
     assert result.returncode == 2
     assert "unknown app kind 'salesforce'" in result.stderr
+
+
+def test_cli_concurrency_limit_and_dpop_flags(spawn: list[subprocess.Popen[str]], tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    args = ["--port", "0", "--ready-file", str(ready), "--app", "org2org:0oaC", "--concurrency-limit", "0"]
+    process = start(spawn, [*args, "--require-dpop"], API_TOKEN)
+
+    url = wait_for_file(ready, process)
+    with http_client(url) as http:
+        limited = http.get(connection_path("0oaC"))
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": "checked-after-the-dpop-nonce",
+        }
+        token = http.post("/oauth2/v1/token", data=form)
+    process.send_signal(signal.SIGTERM)
+    process.communicate(timeout=10)
+
+    assert limited.status_code == 429
+    assert limited.headers["X-Rate-Limit-Limit"] == "0"
+    assert token.status_code == 400
+    assert token.json()["error"] == "use_dpop_nonce"
+    assert token.headers["DPoP-Nonce"]

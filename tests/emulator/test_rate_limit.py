@@ -1,16 +1,17 @@
-"""The `/api/v1/apps/*` rate-limit bucket, its headers, and the latency setting."""
+"""The `/api/v1/apps/*` rate-limit bucket and concurrency limit, their headers, and the latency setting."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
 
 from okta_emulator import AppKind, Emulator
-from okta_emulator.store import RateLimiter
+from okta_emulator.store import ConcurrencyLimiter, RateLimiter
 
 from .helpers import API_TOKEN, assert_error, connection_path, http_client
 
@@ -116,3 +117,65 @@ def test_latency_delays_api_requests_only() -> None:
     assert (api.status_code, admin.status_code) == (200, 200)
     assert api_seconds >= 0.15
     assert admin_seconds < 0.15
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll a condition until it holds (synchronisation on state, not on a guessed delay)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("condition not reached in time")
+        time.sleep(0.002)
+
+
+def test_concurrency_limit_answers_429() -> None:
+    with Emulator(api_token=API_TOKEN, concurrency_limit=1, latency_ms=400) as emu:
+        app_id = emu.store.add_app(AppKind.ORG2ORG)
+        with (
+            ThreadPoolExecutor(max_workers=1) as pool,
+            http_client(emu.url) as first,
+            http_client(emu.url) as second,
+        ):
+            held = pool.submit(first.get, connection_path(app_id))
+            wait_until(lambda: emu.store.concurrency_limiter.in_flight == 1)
+            limited = second.get(connection_path(app_id))
+            admitted = held.result()
+            emu.latency_ms = 0
+            after = second.get(connection_path(app_id))
+
+    assert admitted.status_code == 200
+    assert_error(limited, 429, "E0000047", "API call exceeded rate limit due to too many requests.")
+    assert limited.headers["X-Rate-Limit-Limit"] == "0"
+    assert limited.headers["X-Rate-Limit-Remaining"] == "0"
+    server_now = int(parsedate_to_datetime(limited.headers["Date"]).timestamp())
+    assert int(limited.headers["X-Rate-Limit-Reset"]) == server_now + 1
+    assert after.status_code == 200
+    assert after.headers["X-Rate-Limit-Remaining"] == "598"
+    assert emu.store.count_status(429) == 1
+    assert emu.store.count_status(200) == 2
+    assert emu.store.concurrency_limiter.in_flight == 0
+
+
+def test_concurrency_limit_counts_only_apps_requests() -> None:
+    with Emulator(api_token=API_TOKEN, concurrency_limit=0) as emu:
+        app_id = emu.store.add_app(AppKind.ORG2ORG)
+        with http_client(emu.url) as http:
+            apps = http.get(connection_path(app_id))
+            other = http.get("/api/v1/users")
+            admin = http.get("/emulator/apps")
+            emu.store.concurrency_limiter.limit = None
+            unlimited = http.get(connection_path(app_id))
+
+    assert (apps.status_code, other.status_code, admin.status_code) == (429, 404, 200)
+    assert unlimited.status_code == 200
+
+
+def test_concurrency_limit_must_not_be_negative() -> None:
+    with pytest.raises(ValueError, match="concurrency limit must be 0 or more"):
+        Emulator(api_token=API_TOKEN, concurrency_limit=-1)
+    limiter = ConcurrencyLimiter(2)
+    with pytest.raises(ValueError):
+        limiter.limit = -3
+    assert (limiter.acquire(), limiter.acquire(), limiter.acquire()) == (True, True, False)
+    limiter.release()
+    assert limiter.in_flight == 1

@@ -1,0 +1,150 @@
+"""Real Terraform against an emulator that fails the way Okta does: 429s, 5xx, resets, bad JSON."""
+
+from __future__ import annotations
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import HEADER, Terraform
+
+FAST_RETRIES = HEADER.replace('provider "okta" {}', 'provider "okta" {\n  min_wait_seconds = 0.2\n}')
+
+
+def one_connection(app_id: str) -> str:
+    return f"""
+resource "okta_app_connection" "this" {{
+  id     = "{app_id}"
+  action = "activate"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }}
+}}
+"""
+
+
+def statuses(emulator: Emulator) -> list[int]:
+    return [entry.status for entry in emulator.store.requests()]
+
+
+def prepared(terraform: Terraform, emulator: Emulator) -> str:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(one_connection(app_id), header=FAST_RETRIES)
+    terraform.init()
+    return app_id
+
+
+def test_a_429_is_waited_out_and_the_apply_succeeds(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = prepared(terraform, emulator)
+    emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=2)
+    terraform.apply()
+    assert statuses(emulator) == [429, 200]
+    assert terraform.resource()["status"] == "ENABLED"
+    assert emulator.store.connection(app_id).status == "ENABLED"
+
+
+def test_503_twice_then_success(terraform: Terraform, emulator: Emulator) -> None:
+    prepared(terraform, emulator)
+    emulator.store.inject("status", method="POST", status=503, count=2)
+    terraform.apply()
+    assert statuses(emulator) == [503, 503, 200]
+    terraform.assert_no_changes()
+
+
+def test_connection_reset_on_a_get(terraform: Terraform, emulator: Emulator) -> None:
+    prepared(terraform, emulator)
+    terraform.apply()
+    emulator.store.inject("reset_before", method="GET")
+    terraform.assert_no_changes()
+
+
+def test_connection_reset_before_a_post_is_handled(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = prepared(terraform, emulator)
+    emulator.store.inject("reset_before", method="POST")
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_connection_reset_after_a_post_landed_is_sent_again(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = prepared(terraform, emulator)
+    emulator.store.inject("reset_after", method="POST")
+    terraform.apply()
+    posts = [entry for entry in emulator.store.requests() if entry.method == "POST"]
+    assert len(posts) == 2, "the POST whose answer was lost is sent again"
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_truncated_json_is_a_clear_error_then_the_next_apply_converges(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = prepared(terraform, emulator)
+    emulator.store.inject("truncate", method="POST")
+    failed = terraform.apply(expect=1)
+    assert "Unexpected answer from Okta" in failed.stderr
+    assert "not valid JSON" in failed.stderr
+    assert "Traceback" not in failed.stderr
+
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_a_permanent_500_gives_up_and_says_how_hard_it_tried(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    prepared(terraform, emulator)
+    emulator.store.inject("status", method="POST", status=500, count=50)
+    failed = terraform.apply(expect=1)
+    assert "Okta API error 500" in failed.stderr
+    assert "Gave up after 3 attempts over" in failed.stderr
+    assert statuses(emulator) == [500, 500, 500]
+    assert terraform.resources() == {}
+
+
+def test_a_lifecycle_failure_after_the_post_is_recorded_truthfully(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = prepared(terraform, emulator)
+    emulator.store.activate_in_post = False
+    emulator.store.inject("status", method="POST", path="/lifecycle/activate", status=403)
+    failed = terraform.apply(expect=1)
+    assert "Okta API error 403" in failed.stderr
+    state = terraform.resource()
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate"), "state says what is true at Okta"
+    assert emulator.store.connection(app_id).configured
+
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform, emulator: Emulator) -> None:
+    # 60 a minute, scaled down to 10 every 2 seconds so that the test takes seconds, not minutes.
+    emulator.store.rate_limiter.configure(limit=10, window_seconds=2)
+    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(50)]
+    ids = ", ".join(f'"{app_id}"' for app_id in app_ids)
+    terraform.write(
+        f"""
+locals {{
+  app_ids = [{ids}]
+}}
+
+resource "okta_app_connection" "many" {{
+  count  = length(local.app_ids)
+  id     = local.app_ids[count.index]
+  action = "activate"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }}
+}}
+"""
+    )
+    terraform.init()
+    terraform.apply("-parallelism=10")
+    answered = statuses(emulator)
+    assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
+    assert answered.count(200) == 50
+    assert answered.count(429) <= 5, f"{answered.count(429)} of {len(answered)} calls were answered 429"
