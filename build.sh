@@ -69,7 +69,8 @@ cmd_test() {
   say "mypy"
   "$VENV/bin/mypy"
   local version
-  version="$(terraform version 2>/dev/null | grep -m 1 '^Terraform v')"
+  # awk reads to the end: an early exit would SIGPIPE terraform and fail under pipefail.
+  version="$(terraform version 2>/dev/null | awk '/^Terraform v/ && !v { v = $1 " " $2 } END { print v }')"
   say "pytest ($version on PATH)"
   "$VENV/bin/pytest" "$@"
   # With no pytest arguments, the end-to-end tests run again on the oldest supported Terraform.

@@ -33,6 +33,48 @@ provider "okta" {}
 """
 
 
+def header_with(**arguments: object) -> str:
+    """HEADER with these provider arguments (strings are quoted, anything else written as is)."""
+    lines = "".join(
+        f"  {name} = {chr(34) + value + chr(34) if isinstance(value, str) else value}\n"
+        for name, value in arguments.items()
+    )
+    return HEADER.replace('provider "okta" {}', 'provider "okta" {\n' + lines + "}")
+
+
+def token_connection(app_id: str, *, name: str = "this", action: str = "activate", token: str = "t") -> str:
+    return f"""
+resource "okta_app_connection" "{name}" {{
+  id     = "{app_id}"
+  action = "{action}"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "{token}"
+  }}
+}}
+"""
+
+
+def token_connections(app_ids: list[str]) -> str:
+    """`okta_app_connection.many[*]`, one per application."""
+    ids = ", ".join(f'"{app_id}"' for app_id in app_ids)
+    return f"""
+locals {{
+  app_ids = [{ids}]
+}}
+
+resource "okta_app_connection" "many" {{
+  count  = length(local.app_ids)
+  id     = local.app_ids[count.index]
+  action = "activate"
+  profile {{
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }}
+}}
+"""
+
+
 def terraform_binary() -> str:
     found = os.environ.get("TERRAFORM") or shutil.which("terraform")
     if not found:

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import HEADER, Terraform
+from .conftest import Terraform, header_with, token_connection, token_connections
 
-FAST_RETRIES = HEADER.replace('provider "okta" {}', 'provider "okta" {\n  min_wait_seconds = 0.2\n}')
-
-
-def one_connection(app_id: str) -> str:
-    return f"""
-resource "okta_app_connection" "this" {{
-  id     = "{app_id}"
-  action = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-"""
+FAST_RETRIES = header_with(min_wait_seconds=0.2)
 
 
 def statuses(emulator: Emulator) -> list[int]:
@@ -28,7 +15,7 @@ def statuses(emulator: Emulator) -> list[int]:
 
 def prepared(terraform: Terraform, emulator: Emulator) -> str:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(one_connection(app_id), header=FAST_RETRIES)
+    terraform.write(token_connection(app_id), header=FAST_RETRIES)
     terraform.init()
     return app_id
 
@@ -124,24 +111,7 @@ def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform
     # 60 a minute, scaled down to 10 every 2 seconds so that the test takes seconds, not minutes.
     emulator.store.rate_limiter.configure(limit=10, window_seconds=2)
     app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(50)]
-    ids = ", ".join(f'"{app_id}"' for app_id in app_ids)
-    terraform.write(
-        f"""
-locals {{
-  app_ids = [{ids}]
-}}
-
-resource "okta_app_connection" "many" {{
-  count  = length(local.app_ids)
-  id     = local.app_ids[count.index]
-  action = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-"""
-    )
+    terraform.write(token_connections(app_ids))
     terraform.init()
     terraform.apply("-parallelism=10")
     answered = statuses(emulator)

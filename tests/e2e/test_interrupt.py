@@ -9,7 +9,7 @@ import time
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform
+from .conftest import Terraform, token_connection
 
 
 def wait_until(condition: object, timeout: float = 60.0) -> None:
@@ -24,18 +24,7 @@ def test_sigint_to_the_process_group_mid_apply_keeps_the_created_connection(
     terraform: Terraform, emulator: Emulator
 ) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(
-        f"""
-resource "okta_app_connection" "this" {{
-  id     = "{app_id}"
-  action = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-"""
-    )
+    terraform.write(token_connection(app_id))
     terraform.init()
     # The POST lands at once; its answer takes longer than the provider's stop grace (5 s), so
     # only a provider that survives SIGINT can deliver it to Terraform.

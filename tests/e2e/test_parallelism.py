@@ -4,34 +4,15 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import HEADER, Terraform
+from .conftest import Terraform, header_with, token_connections
 
 COUNT = 30
 
 
 def test_thirty_creates_run_concurrently(terraform: Terraform, emulator: Emulator) -> None:
     app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(COUNT)]
-    ids = ", ".join(f'"{app_id}"' for app_id in app_ids)
     # Requests in flight are bounded by max_concurrent_requests (default 10), not by the worker pool.
-    header = HEADER.replace('provider "okta" {}', 'provider "okta" {\n  max_concurrent_requests = 30\n}')
-    terraform.write(
-        f"""
-locals {{
-  app_ids = [{ids}]
-}}
-
-resource "okta_app_connection" "many" {{
-  count  = length(local.app_ids)
-  id     = local.app_ids[count.index]
-  action = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-""",
-        header=header,
-    )
+    terraform.write(token_connections(app_ids), header=header_with(max_concurrent_requests=30))
     terraform.init()
     emulator.latency_ms = 1500
     terraform.apply("-parallelism=30")

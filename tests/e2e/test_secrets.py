@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import API_TOKEN, HEADER, Terraform
+from .conftest import API_TOKEN, Terraform, header_with, token_connection
 
 TOKEN = "scim-token-must-not-leak-4e1d"
+TOKEN_FROM_FILE = header_with(api_token='${file("token.txt")}')
 ADMIN_PASSWORD = "admin-password-must-not-leak-9b2c"
 
 
@@ -59,20 +60,7 @@ def test_a_malformed_token_is_refused_without_being_repeated(
 ) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
     (terraform.workdir / "token.txt").write_text("00first-half\nsecond-half-9f2e\n")
-    header = HEADER.replace('provider "okta" {}', 'provider "okta" {\n  api_token = file("token.txt")\n}')
-    terraform.write(
-        f"""
-resource "okta_app_connection" "this" {{
-  id     = "{app_id}"
-  action = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-""",
-        header=header,
-    )
+    terraform.write(token_connection(app_id), header=TOKEN_FROM_FILE)
     terraform.init()
     applied = terraform.apply(expect=1, env={"TF_LOG": "TRACE"})
     assert "Invalid api_token (OKTA_API_TOKEN)" in applied.stderr
@@ -83,20 +71,7 @@ resource "okta_app_connection" "this" {{
 def test_a_token_file_ending_in_a_newline_works(terraform: Terraform, emulator: Emulator) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
     (terraform.workdir / "token.txt").write_text(API_TOKEN + "\n")
-    header = HEADER.replace('provider "okta" {}', 'provider "okta" {\n  api_token = file("token.txt")\n}')
-    terraform.write(
-        f"""
-resource "okta_app_connection" "this" {{
-  id     = "{app_id}"
-  action = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-""",
-        header=header,
-    )
+    terraform.write(token_connection(app_id), header=TOKEN_FROM_FILE)
     terraform.init()
     terraform.apply(env={"OKTA_API_TOKEN": "wrong-token-config-must-win"})
     assert emulator.store.connection(app_id).status == "ENABLED"

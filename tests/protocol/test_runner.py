@@ -19,6 +19,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from provider.plugin.runner import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
+from provider.plugin.tls import server_tls
 
 PROVIDER = [sys.executable, "-m", "provider"]
 
@@ -111,36 +112,9 @@ def test_a_client_that_does_not_trust_the_handshake_certificate_is_refused(plugi
 
 
 def client_certificate() -> tuple[bytes, bytes]:
-    """A client certificate shaped like go-plugin's (self-signed, CA, clientAuth); P-256 here."""
-    from datetime import UTC, datetime, timedelta
-
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=1))
-        .not_valid_after(now + timedelta(hours=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return key_pem, cert.public_bytes(serialization.Encoding.PEM)
+    """A certificate shaped like go-plugin's (self-signed, CA, clientAuth); P-256 here."""
+    tls = server_tls()
+    return tls.key_pem, tls.cert_pem
 
 
 @pytest.fixture
