@@ -52,3 +52,29 @@ def test_sigint_to_the_process_group_mid_apply_keeps_the_created_connection(
     assert state["status"] == "ENABLED"
     assert emulator.store.connection(app_id).status == "ENABLED"
     terraform.assert_no_changes()
+
+
+def test_ctrl_c_ends_a_rate_limit_wait_at_once(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id))
+    terraform.init()
+    emulator.store.inject("status", method="POST", status=429, reset_in=60)
+    apply = subprocess.Popen(
+        [terraform.binary, "apply", "-auto-approve", "-input=false", "-no-color"],
+        cwd=terraform.workdir,
+        env=terraform.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: emulator.store.count_status(429) == 1)
+        os.killpg(apply.pid, signal.SIGINT)
+        output, _ = apply.communicate(timeout=120)
+    finally:
+        if apply.poll() is None:
+            apply.kill()
+    assert "Interrupted: Terraform asked the provider to stop" in output
+    assert [entry.status for entry in emulator.store.requests()] == [429], "no retry after the stop"
+    assert apply.returncode != 0

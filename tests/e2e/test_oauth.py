@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import HEADER, Terraform
+from .conftest import HEADER, Terraform, token_connection
 
 CLIENT_ID = "0oaserviceapp1234567"
 
@@ -125,3 +125,16 @@ def test_dpop_bound_tokens_and_no_secret_in_trace_logs(
     assert "client_assertion" in output, "the token request must be in the trace, redacted"
     for secret in (pem_body, "scim-token-0", *emulator.store.issued_token_values()):
         assert secret not in output
+
+
+def test_an_access_token_obtained_elsewhere(terraform: Terraform, emulator: Emulator) -> None:
+    emulator.store.add_access_token("pipeline-access-token-5d1c", ["okta.apps.manage", "okta.apps.read"])
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    env = without_api_token(terraform)
+    env["OKTA_ACCESS_TOKEN"] = "pipeline-access-token-5d1c"
+    terraform.write(token_connection(app_id))
+    terraform.init()
+    applied = terraform.apply(env={"TF_LOG": "TRACE"})
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert "pipeline-access-token-5d1c" not in applied.stdout + applied.stderr
+    assert emulator.store.tokens_issued == 0
