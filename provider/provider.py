@@ -156,7 +156,10 @@ class OktaProvider:
         return client
 
     def get_data_sources(self) -> list[type[DataSource]]:
-        return []
+        from provider.data_sources.app_connection import AppConnectionData
+        from provider.data_sources.app_connection_jwks import AppConnectionJwksData
+
+        return [AppConnectionData, AppConnectionJwksData]
 
     def get_resources(self) -> list[type[Resource]]:
         from provider.resources.app_connection import AppConnection

@@ -112,6 +112,20 @@ class OktaClient:
         params = {} if activate is None else {"activate": "true" if activate else "false"}
         return self._connection("POST", self._path(app_id), json_body=request.body(), params=params)
 
+    def get_jwks(self, app_id: str) -> list[dict[str, Any]]:
+        """The public keys of the connection (Org2Org OAuth), as JWK objects."""
+        path = self._path(app_id, "/jwks")
+        response = self._call("GET", path)
+        try:
+            keys = json.loads(response.content)["jwks"]["keys"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise OktaResponseError(
+                "GET", path, response.status_code, f"no jwks.keys in the body ({exc})"
+            ) from None
+        if not isinstance(keys, list) or not all(isinstance(key, dict) for key in keys):
+            raise OktaResponseError("GET", path, response.status_code, "jwks.keys is not a list of keys")
+        return keys
+
     def activate_connection(self, app_id: str) -> None:
         self._call("POST", self._path(app_id, "/lifecycle/activate"))
 

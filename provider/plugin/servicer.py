@@ -8,6 +8,7 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
 - no RPC ever raises: an unexpected exception becomes an error diagnostic (no stack trace in
   it), and apply then returns the prior state so nothing recorded is lost;
 - private state is passed through instead of dropped;
+- data sources get the same decoding and the same guarantee that no exception escapes;
 - the schema response is built once per process;
 - StopProvider only signals cancellation; the process stops on go-plugin's Shutdown.
 """
@@ -30,6 +31,7 @@ from tf.iface import (
     PlanContext,
     Provider,
     ReadContext,
+    ReadDataContext,
     Resource,
     UpdateContext,
 )
@@ -178,6 +180,21 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
             else []
         )
         return pb.ImportResourceState.Response(imported_resources=imported, diagnostics=diags.to_pb())
+
+    @answers_with(pb.ValidateDataResourceConfig.Response)
+    def ValidateDataResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        klass = self._get_ds_cls(request.type_name)
+        self.app.new_data_source(klass).validate(diags, request.type_name, decode(request.config) or {})
+        return pb.ValidateDataResourceConfig.Response(diagnostics=diags.to_pb())
+
+    @answers_with(pb.ReadDataSource.Response)
+    def ReadDataSource(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        klass = self._get_ds_cls(request.type_name)
+        config = decode(request.config) or {}
+        state = self.app.new_data_source(klass).read(ReadDataContext(diags, request.type_name), config)
+        return pb.ReadDataSource.Response(state=encode(state), diagnostics=diags.to_pb())
 
     def StopProvider(self, request: Any, context: grpc.ServicerContext) -> Any:
         """Terraform was interrupted: signal waits to end, but let in-flight calls finish."""

@@ -1,0 +1,1 @@
+"""Data source types of the provider, one module each."""
