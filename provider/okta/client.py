@@ -126,6 +126,11 @@ class OktaClient:
             raise OktaResponseError("GET", path, response.status_code, "jwks.keys is not a list of keys")
         return keys
 
+    def verify_consent(self, app_name: str, app_id: str, code: str, state: str) -> None:
+        """The OAuth consent callback (Google, Office 365, Slack, Zoom): the last step before activation."""
+        path = f"/api/v1/apps/{quote(app_name, safe='')}/{quote(app_id, safe='')}/oauth2/callback"
+        self._call("POST", path, params={"code": code, "state": state})
+
     def activate_connection(self, app_id: str) -> None:
         self._call("POST", self._path(app_id, "/lifecycle/activate"))
 

@@ -42,6 +42,7 @@ STATUS_FOR_ACTION = {"activate": "ENABLED", "deactivate": "DISABLED"}
 ACTION_FOR_STATUS = {status: action for action, status in STATUS_FOR_ACTION.items()}
 AUTH_SCHEMES = ("TOKEN", "OAUTH2")
 ROTATION_MODES = ("AUTO", "MANUAL")
+CONSENT_APPS = ("google", "office365", "slack", "zoomus")
 
 # ---------------------------------------------------------------------------------------------
 # Schema
@@ -82,6 +83,13 @@ SCHEMA = Schema(
             String(),
             computed=True,
             description="The connection's status as Okta reports it: `ENABLED`, `DISABLED` or `UNKNOWN`.",
+        ),
+        Attribute(
+            "authorize_url",
+            String(),
+            computed=True,
+            description="For OAuth consent apps (Google, Office 365, Slack, Zoom): the URL an administrator "
+            "opens to grant consent, as Okta reports it; empty once no consent is pending.",
         ),
     ],
     block_types=[
@@ -154,7 +162,37 @@ SCHEMA = Schema(
                 ],
             ),
             required=True,
-        )
+        ),
+        SingleNestedBlock(
+            "oauth_consent",
+            Block(
+                description="The result of an administrator's consent (Google, Office 365, Slack, Zoom): "
+                "sent once to Okta's OAuth callback before the connection is activated, and again "
+                "whenever it changes. `OAUTH2` only.",
+                attributes=[
+                    Attribute(
+                        "app_name",
+                        String(),
+                        required=True,
+                        description='The application\'s name at Okta: `"google"`, `"office365"`, `"slack"` '
+                        'or `"zoomus"`.',
+                    ),
+                    Attribute(
+                        "code",
+                        String(),
+                        required=True,
+                        sensitive=True,
+                        description="The `code` the vendor returned after consent.",
+                    ),
+                    Attribute(
+                        "state",
+                        String(),
+                        required=True,
+                        description="The `state` the vendor returned after consent.",
+                    ),
+                ],
+            ),
+        ),
     ],
 )
 
@@ -232,6 +270,25 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     "OAuth 2.0 connections have no base URL at Okta.",
                 )
             )
+    consent = config.get("oauth_consent")
+    if isinstance(consent, dict):
+        if scheme == "TOKEN":
+            problems.append(
+                (
+                    ["oauth_consent"],
+                    "oauth_consent is not allowed with TOKEN",
+                    "Consent is part of OAuth 2.0 setups only.",
+                )
+            )
+        app_name = consent.get("app_name")
+        if isinstance(app_name, str) and app_name not in CONSENT_APPS:
+            problems.append(
+                (
+                    ["oauth_consent", "app_name"],
+                    "Invalid app_name",
+                    f'app_name must be one of {", ".join(CONSENT_APPS)}, not "{app_name}".',
+                )
+            )
     signing = profile.get("signing")
     if isinstance(signing, dict):
         mode = signing.get("rotation_mode")
@@ -267,6 +324,7 @@ def applied_state(planned: State, connection: Connection) -> State:
     """The state after Okta accepted `planned`: configuration as written, the rest from Okta."""
     state = deepcopy(planned)
     state["status"] = connection.status
+    state["authorize_url"] = connection.authorize_url
     if not is_known(state.get("base_url")):
         state["base_url"] = connection.base_url
     return state
@@ -276,6 +334,7 @@ def refreshed_state(current: State, connection: Connection) -> State:
     """`current` updated with what Okta reports; secrets are kept since Okta never returns them."""
     state = deepcopy(current)
     state["status"] = connection.status
+    state["authorize_url"] = connection.authorize_url
     state["action"] = ACTION_FOR_STATUS.get(connection.status, current.get("action"))
     if connection.base_url is not None:
         state["base_url"] = connection.base_url
@@ -295,6 +354,8 @@ def imported_state(app_id: str, connection: Connection) -> State:
         "action": ACTION_FOR_STATUS[connection.status],
         "status": connection.status,
         "base_url": connection.base_url,
+        "authorize_url": connection.authorize_url,
+        "oauth_consent": None,
         "profile": {
             "auth_scheme": connection.auth_scheme,
             "token": None,
@@ -303,6 +364,18 @@ def imported_state(app_id: str, connection: Connection) -> State:
             "settings": None,
         },
     }
+
+
+def _posts(current: State, planned: State) -> bool:
+    """Whether applying `planned` over `current` needs the update POST."""
+    return current.get("profile") != planned.get("profile") or current.get("base_url") != planned.get(
+        "base_url"
+    )
+
+
+def _consent_changed(current: State | None, planned: State) -> bool:
+    consent = planned.get("oauth_consent")
+    return consent is not None and (current is None or current.get("oauth_consent") != consent)
 
 
 def _unsupported(diags: Diagnostics, app_id: str) -> None:
@@ -339,11 +412,14 @@ class AppConnection:
             planned["base_url"] = None
         if current is None:
             planned["status"] = Unknown
+            planned["authorize_url"] = Unknown
             if planned.get("base_url") is None and scheme != "OAUTH2":
                 planned["base_url"] = Unknown
         else:
             if "action" in ctx.changed_fields or "id" in ctx.changed_fields:
                 planned["status"] = Unknown
+            if _posts(current, planned):
+                planned["authorize_url"] = Unknown
             was_oauth = (current.get("profile") or {}).get("auth_scheme") == "OAUTH2"
             if was_oauth and scheme == "TOKEN" and planned.get("base_url") is None:
                 planned["base_url"] = Unknown  # whatever Okta reports once the TOKEN profile is set
@@ -374,13 +450,26 @@ class AppConnection:
         state["status"] = target
         return state
 
-    def _post(self, diags: Diagnostics, client: OktaClient, planned: State) -> Connection | None:
+    def _consent(self, diags: Diagnostics, client: OktaClient, state: State) -> bool:
+        """Send the administrator's consent to Okta; on failure it is left out of the state."""
+        consent = state["oauth_consent"]
+        try:
+            client.verify_consent(consent["app_name"], state["id"], consent["code"], consent["state"])
+        except OktaError as exc:
+            add_okta_error(diags, exc, f'verifying the OAuth consent of application "{state["id"]}"')
+            state["oauth_consent"] = None
+            state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
+            return False
+        return True
+
+    def _post(
+        self, diags: Diagnostics, client: OktaClient, planned: State, *, consent_pending: bool
+    ) -> Connection | None:
         app_id = planned["id"]
+        activate = planned["action"] == "activate" and not consent_pending
         try:
             connection = client.update_connection(
-                app_id,
-                connection_request(planned),
-                activate=True if planned["action"] == "activate" else None,
+                app_id, connection_request(planned), activate=True if activate else None
             )
         except OktaError as exc:
             add_okta_error(diags, exc, f'configuring the provisioning connection of application "{app_id}"')
@@ -400,10 +489,14 @@ class AppConnection:
         client = self._client(ctx.diagnostics)
         if client is None:
             return None
-        connection = self._post(ctx.diagnostics, client, planned)
+        consent_pending = _consent_changed(None, planned)
+        connection = self._post(ctx.diagnostics, client, planned, consent_pending=consent_pending)
         if connection is None:
             return None
-        return self._reconcile(ctx.diagnostics, client, applied_state(planned, connection))
+        state = applied_state(planned, connection)
+        if consent_pending and not self._consent(ctx.diagnostics, client, state):
+            return state
+        return self._reconcile(ctx.diagnostics, client, state)
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
         client = self._client(ctx.diagnostics)
@@ -435,16 +528,18 @@ class AppConnection:
         client = self._client(ctx.diagnostics)
         if client is None:
             return current
-        if current.get("profile") != planned.get("profile") or current.get("base_url") != planned.get(
-            "base_url"
-        ):
-            connection = self._post(ctx.diagnostics, client, planned)
+        consent_pending = _consent_changed(current, planned)
+        if _posts(current, planned):
+            connection = self._post(ctx.diagnostics, client, planned, consent_pending=consent_pending)
             if connection is None:
                 return current
             state = applied_state(planned, connection)
         else:
             state = deepcopy(planned)
             state["status"] = current["status"]
+            state["authorize_url"] = current.get("authorize_url")
+        if consent_pending and not self._consent(ctx.diagnostics, client, state):
+            return state
         return self._reconcile(ctx.diagnostics, client, state)
 
     def delete(self, ctx: DeleteContext, current: State) -> None:

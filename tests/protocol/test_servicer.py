@@ -53,7 +53,9 @@ def test_schema_has_version_0_and_a_required_single_profile_block() -> None:
     schema = response.resource_schemas[TYPE]
     assert schema.version == 0
     assert response.provider.version == 0
-    [profile] = schema.block.block_types
+    blocks = {block.type_name: block for block in schema.block.block_types}
+    assert set(blocks) == {"profile", "oauth_consent"}
+    profile = blocks["profile"]
     assert profile.nesting == pb.Schema.NestedBlock.NestingMode.SINGLE
     assert (profile.min_items, profile.max_items) == (1, 1)
     nested = {block.type_name: block for block in profile.block.block_types}

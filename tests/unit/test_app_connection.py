@@ -63,6 +63,10 @@ class FakeClient:
             authorize_url=self.authorize_url,
         )
 
+    def verify_consent(self, app_name: str, app_id: str, code: str, state: str) -> None:
+        self.calls.append(("consent", app_name, app_id, code, state))
+        self._maybe_fail("consent")
+
     def activate_connection(self, app_id: str) -> None:
         self.calls.append(("activate", app_id))
         self._maybe_fail("activate")
@@ -399,6 +403,8 @@ def test_import_fills_what_okta_reports_and_no_secrets() -> None:
         "action": "activate",
         "status": "ENABLED",
         "base_url": "https://okta.example/scim",
+        "authorize_url": None,
+        "oauth_consent": None,
         "profile": {
             "auth_scheme": "TOKEN",
             "token": None,
@@ -442,3 +448,51 @@ def test_read_and_import_take_client_id_when_okta_reports_it() -> None:
     connection = Connection(status="ENABLED", auth_scheme="OAUTH2", client_id="0oaTarget")
     assert imported_state("0oa2", connection)["profile"]["client_id"] == "0oaTarget"
     assert refreshed_state(oauth_state(), connection)["profile"]["client_id"] == "0oaTarget"
+
+
+CONSENT = {"app_name": "office365", "code": "c0de", "state": "st4te"}
+
+
+def test_create_with_consent_configures_then_consents_then_activates() -> None:
+    client = FakeClient()
+    planned = {**oauth_state(), "oauth_consent": CONSENT}
+    state = resource_with(client).create(CreateContext(Diagnostics(), "t"), planned)
+    assert [call[0] for call in client.calls] == ["post", "consent", "activate"]
+    assert client.calls[0][3] is None, "no activation before consent"
+    assert client.calls[1] == ("consent", "office365", "0oa2", "c0de", "st4te")
+    assert state is not None and state["status"] == "ENABLED"
+
+
+def test_a_new_consent_alone_is_sent_without_a_post() -> None:
+    client = FakeClient(status="DISABLED")
+    prior = {**oauth_state(), "status": "DISABLED", "action": "deactivate", "oauth_consent": None}
+    planned = {**oauth_state(), "status": "DISABLED", "oauth_consent": CONSENT}
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, planned)
+    assert [call[0] for call in client.calls] == ["consent", "activate"]
+
+
+def test_an_unchanged_consent_is_not_sent_again() -> None:
+    client = FakeClient(status="ENABLED")
+    prior = {**oauth_state(), "status": "ENABLED", "oauth_consent": CONSENT}
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, {**prior, "action": "deactivate"})
+    assert [call[0] for call in client.calls] == ["deactivate"]
+
+
+def test_a_refused_consent_is_left_out_of_the_state_so_the_next_apply_retries() -> None:
+    client = FakeClient()
+    client.fail["consent"] = OktaAPIError("POST", "/x", 400, "E0000001", "Invalid code")
+    diags = Diagnostics()
+    state = resource_with(client).create(
+        CreateContext(diags, "t"), {**oauth_state(), "oauth_consent": CONSENT}
+    )
+    assert diags.has_errors() and "verifying the OAuth consent" in diags.diagnostics[0].detail
+    assert state is not None and state["oauth_consent"] is None
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate")
+    assert [call[0] for call in client.calls] == ["post", "consent"]
+
+
+def test_consent_rules() -> None:
+    token = {**token_state(), "oauth_consent": CONSENT}
+    assert paths(token) == [["oauth_consent"]]
+    oauth = {**oauth_state(), "oauth_consent": {**CONSENT, "app_name": "salesforce"}}
+    assert paths(oauth) == [["oauth_consent", "app_name"]]

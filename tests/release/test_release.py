@@ -1,0 +1,205 @@
+"""The release build (`tools/release.py`): a provider binary that Terraform runs without Python.
+
+One PyInstaller build per session (about half a minute); the zip is then installed the way a user
+would, from Terraform's implicit local mirror, and applied against the in-process Okta emulator
+with an environment that has no Python in it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from okta_emulator import AppKind, Emulator
+
+REPO = Path(__file__).resolve().parents[2]
+RELEASE_PY = REPO / "tools" / "release.py"
+API_TOKEN = "00emulator-api-token-release-5c1e8b"
+PROVIDER_DIR = ("registry.terraform.io", "okta-py", "okta")
+CONFIGURATION = """\
+terraform {
+  required_providers {
+    okta = {
+      source = "okta-py/okta"
+    }
+  }
+}
+
+provider "okta" {}
+
+resource "okta_app_connection" "this" {
+  id     = "%s"
+  action = "activate"
+  profile {
+    auth_scheme = "TOKEN"
+    token       = "t"
+  }
+}
+"""
+
+
+def run_release(*args: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, str(RELEASE_PY), *args], capture_output=True, text=True, timeout=900, check=False
+    )
+    assert done.returncode == 0, f"release.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class Release:
+    dist: Path
+    version: str
+    archive: Path
+    sums: Path
+    manifest: Path
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The one build of the session."""
+    dist = tmp_path_factory.mktemp("dist")
+    built = Path(run_release("dist", "--out", str(dist)).stdout.strip().splitlines()[-1])
+    version = re.fullmatch(r"terraform-provider-okta_(.+)_linux_amd64\.zip", built.name)
+    assert version is not None, built.name
+    number = version.group(1)
+    return Release(
+        dist=dist,
+        version=number,
+        archive=built,
+        sums=dist / f"terraform-provider-okta_{number}_SHA256SUMS",
+        manifest=dist / f"terraform-provider-okta_{number}_manifest.json",
+    )
+
+
+@pytest.fixture(scope="session")
+def mirror(tmp_path_factory: pytest.TempPathFactory, release: Release) -> Path:
+    """`release.py mirror`'s network-mirror layout: the directory for okta-py/okta."""
+    root = tmp_path_factory.mktemp("mirror")
+    run_release("mirror", str(root), "--dist", str(release.dist))
+    return root.joinpath(*PROVIDER_DIR)
+
+
+@dataclass
+class Applied:
+    lock: str
+    status: str
+    installed: Path
+
+
+def terraform_path() -> Path:
+    found = os.environ.get("TERRAFORM") or shutil.which("terraform")
+    if not found:
+        pytest.fail("no terraform on PATH: run the tests through ./build.sh test, which installs one")
+    return Path(found).resolve()
+
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory, release: Release) -> Iterator[Applied]:
+    """`terraform init` and `apply` with the zip in ~/.terraform.d/plugins and no Python around."""
+    root = tmp_path_factory.mktemp("applied")
+    home = root / "home"
+    plugins = home.joinpath(".terraform.d", "plugins", *PROVIDER_DIR)
+    plugins.mkdir(parents=True)
+    shutil.copyfile(release.archive, plugins / release.archive.name)
+    bin_dir = root / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "terraform").symlink_to(terraform_path())
+    cli_config = root / "terraformrc"
+    cli_config.write_text("")  # no provider_installation: the implicit local mirror is used
+    work = root / "work"
+    work.mkdir()
+
+    with Emulator(api_token=API_TOKEN) as emulator:
+        app_id = emulator.store.add_app(AppKind.ORG2ORG)
+        (work / "main.tf").write_text(CONFIGURATION % app_id)
+        # Built from nothing: PATH is only terraform, and no PYTHON* or VIRTUAL_ENV is set.
+        env = {
+            "PATH": str(bin_dir),
+            "HOME": str(home),
+            "TF_CLI_CONFIG_FILE": str(cli_config),
+            "CHECKPOINT_DISABLE": "1",
+            "TF_IN_AUTOMATION": "1",
+            "OKTA_ORG_URL": emulator.url,
+            "OKTA_API_TOKEN": API_TOKEN,
+        }
+        assert not [key for key in env if key.startswith("PYTHON") or key == "VIRTUAL_ENV"]
+        for command in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+            done = subprocess.run(
+                ["terraform", *command, "-no-color"],
+                cwd=work,
+                env=env,
+                executable=str(bin_dir / "terraform"),
+                capture_output=True,
+                text=True,
+                timeout=300,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+            assert done.returncode == 0, f"terraform {command[0]}:\n{done.stdout}\n{done.stderr}"
+        status = emulator.store.connection(app_id).status
+    installed = (
+        work.joinpath(".terraform", "providers", *PROVIDER_DIR, release.version, "linux_amd64")
+        / f"terraform-provider-okta_v{release.version}"
+    )
+    yield Applied(lock=(work / ".terraform.lock.hcl").read_text(), status=status, installed=installed)
+
+
+def test_dist_holds_zip_manifest_and_verifying_sha256sums(release: Release) -> None:
+    for path in (release.archive, release.sums, release.manifest):
+        assert path.is_file(), path
+    assert release.manifest.read_bytes() == (REPO / "registry-manifest.json").read_bytes()
+    assert json.loads(release.manifest.read_text()) == {
+        "version": 1,
+        "metadata": {"protocol_versions": ["6.0"]},
+    }
+    listed = {}
+    for line in release.sums.read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        listed[name] = digest
+    assert listed == {
+        release.archive.name: sha256(release.archive),
+        release.manifest.name: sha256(release.manifest),
+    }
+
+
+def test_binary_installs_and_applies_with_no_python_in_the_environment(
+    release: Release, applied: Applied
+) -> None:
+    assert applied.status == "ENABLED"
+    assert 'provider "registry.terraform.io/okta-py/okta"' in applied.lock
+    assert f'version = "{release.version}"' in applied.lock
+    # What Terraform installed and ran is the PyInstaller executable, not a Python launcher.
+    assert applied.installed.read_bytes()[:4] == b"\x7fELF"
+    assert (applied.installed.parent / "_internal").is_dir()
+
+
+def test_network_mirror_layout_and_hashes_match_terraform(
+    release: Release, mirror: Path, applied: Applied
+) -> None:
+    assert json.loads((mirror / "index.json").read_text()) == {"versions": {release.version: {}}}
+    archives = json.loads((mirror / f"{release.version}.json").read_text())["archives"]
+    assert list(archives) == ["linux_amd64"]
+    entry = archives["linux_amd64"]
+    assert entry["url"] == release.archive.name
+    assert (mirror / release.archive.name).read_bytes() == release.archive.read_bytes()
+    h1 = [value for value in entry["hashes"] if value.startswith("h1:")]
+    zh = [value for value in entry["hashes"] if value.startswith("zh:")]
+    assert zh == [f"zh:{sha256(release.archive)}"]
+    locked = re.findall(r'"(h1:[A-Za-z0-9+/=]+)"', applied.lock)
+    assert len(h1) == 1
+    assert locked == h1, f"lock file has {locked}, the mirror {h1}"
