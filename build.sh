@@ -5,6 +5,7 @@
 #   ./build.sh test      lint, type-check and run the whole test suite (what CI runs); the
 #                        end-to-end tests run on the Terraform on PATH and on Terraform 1.0.3
 #   ./build.sh install   install the provider into ~/.terraform.d/plugins for plain `terraform init`
+#   ./build.sh docs      regenerate docs/ and schemas/ from the provider's schema and examples/
 #   ./build.sh emulator  start the Okta emulator in the foreground (arguments are passed on)
 set -euo pipefail
 
@@ -82,6 +83,15 @@ cmd_test() {
   fi
 }
 
+# Docs and schemas/ are generated from the provider's own schema and examples/; CI fails when
+# they are stale (tests/docs).
+cmd_docs() {
+  ensure_venv
+  ensure_terraform
+  "$VENV/bin/python" "$ROOT/tools/docs.py" schema
+  "$VENV/bin/python" "$ROOT/tools/docs.py" render
+}
+
 cmd_install() {
   ensure_venv
   local launcher
@@ -142,9 +152,10 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   demo) cmd_demo ;;
   install) cmd_install ;;
+  docs) cmd_docs ;;
   emulator) shift; cmd_emulator "$@" ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
