@@ -188,3 +188,11 @@ def second_terraform(tmp_path: Path, cli_config: Path, emulator: Emulator) -> Te
     workdir = tmp_path / "second"
     workdir.mkdir()
     return Terraform(workdir, terraform_env(cli_config, emulator, tmp_path / "home"))
+
+
+def terraform_version() -> tuple[int, int]:
+    shown = subprocess.run(
+        [terraform_binary(), "version", "-json"], capture_output=True, text=True, check=True
+    )
+    major, minor, *_ = json.loads(shown.stdout)["terraform_version"].split(".")
+    return int(major), int(minor)
