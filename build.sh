@@ -6,6 +6,9 @@
 #                        end-to-end tests run on the Terraform on PATH and on Terraform 1.0.3
 #   ./build.sh install   install the provider into ~/.terraform.d/plugins for plain `terraform init`
 #   ./build.sh docs      regenerate docs/ and schemas/ from the provider's schema and examples/
+#   ./build.sh dist      build the self-contained release zip, checksums and manifest into dist/
+#   ./build.sh mirror D  write a network-mirror layout of the release into directory D
+#   ./build.sh bench     run the benchmarks in benchmarks/ (each figure beside its floor)
 #   ./build.sh emulator  start the Okta emulator in the foreground (arguments are passed on)
 set -euo pipefail
 
@@ -100,6 +103,28 @@ cmd_install() {
   echo "Any configuration with source = \"okta-py/okta\" now finds it with a plain 'terraform init'."
 }
 
+# The self-contained release for this platform: dist/*.zip, SHA256SUMS and the manifest.
+cmd_dist() {
+  ensure_venv
+  "$VENV/bin/python" "$ROOT/tools/release.py" dist --out "$ROOT/dist"
+  "$VENV/bin/python" "$ROOT/tools/release.py" notes --dist "$ROOT/dist"
+}
+
+# A network-mirror layout of the release in DIR (index.json, VERSION.json with h1/zh hashes).
+cmd_mirror() {
+  [ $# -eq 1 ] || { echo "usage: ./build.sh mirror DIR" >&2; exit 2; }
+  ensure_venv
+  ls "$ROOT"/dist/*.zip >/dev/null 2>&1 || cmd_dist
+  "$VENV/bin/python" "$ROOT/tools/release.py" mirror "$1" --dist "$ROOT/dist"
+}
+
+# Benchmarks: every figure beside its floor, measured in the same run (not tests: no assertions).
+cmd_bench() {
+  ensure_venv
+  ensure_terraform
+  "$VENV/bin/python" "$ROOT/benchmarks/startup.py"
+}
+
 cmd_emulator() {
   ensure_venv
   exec "$VENV/bin/okta-emulator" "$@"
@@ -153,9 +178,12 @@ case "${1:-}" in
   demo) cmd_demo ;;
   install) cmd_install ;;
   docs) cmd_docs ;;
+  dist) cmd_dist ;;
+  mirror) shift; cmd_mirror "$@" ;;
+  bench) cmd_bench ;;
   emulator) shift; cmd_emulator "$@" ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

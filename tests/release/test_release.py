@@ -12,8 +12,10 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +140,15 @@ def applied(tmp_path_factory: pytest.TempPathFactory, release: Release) -> Itera
             "OKTA_API_TOKEN": API_TOKEN,
         }
         assert not [key for key in env if key.startswith("PYTHON") or key == "VIRTUAL_ENV"]
-        for command in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
+        # The second init installs again with the lock file present: Terraform then checks the
+        # zip itself against the lock's h1 (which the first init took from the extracted files).
+        for command in (
+            ["init", "-input=false"],
+            ["apply", "-auto-approve", "-input=false"],
+            ["init", "-input=false"],
+        ):
+            if command[0] == "init":
+                shutil.rmtree(work / ".terraform", ignore_errors=True)
             done = subprocess.run(
                 ["terraform", *command, "-no-color"],
                 cwd=work,
@@ -167,6 +177,15 @@ def test_dist_holds_zip_manifest_and_verifying_sha256sums(release: Release) -> N
         "version": 1,
         "metadata": {"protocol_versions": ["6.0"]},
     }
+    with zipfile.ZipFile(release.archive) as bundle:
+        entries = {info.filename: info.external_attr >> 16 for info in bundle.infolist()}
+    executable = f"terraform-provider-okta_v{release.version}"
+    assert entries[executable] == stat.S_IFREG | 0o755
+    assert {name for name in entries if "/" not in name} == {executable}
+    assert all(name.startswith("_internal/") for name in entries if name != executable)
+    # Regular files only (no directory entries, no links), or Terraform's two h1 hashes disagree.
+    assert all(stat.S_ISREG(mode) for mode in entries.values())
+    assert list(entries) == sorted(entries)
     listed = {}
     for line in release.sums.read_text().splitlines():
         digest, name = line.split("  ", 1)

@@ -1,0 +1,200 @@
+"""Start-up time of the provider: process start until the go-plugin handshake line on stdout.
+
+    .venv/bin/python benchmarks/startup.py [-n 15] [--warmups 2] [--dist dist]
+
+Terraform starts the provider for every command (often several times per command) and waits for
+its handshake, so this is latency every user pays. Three ways of starting are measured:
+
+1. floor: a bare `python -c "import grpc; print('x')"` from the venv, the least any Python
+   provider built on grpc can take;
+2. venv launcher: what `provider.install` writes,
+   `.venv/bin/python -I -c 'from provider.main import main; main()'`;
+3. release binary: the PyInstaller build in dist/ (`tools/release.py dist`), extracted from its
+   zip into a temporary directory; skipped when dist/ has no zip for this version and platform.
+
+Each is run after warm-ups N times; the process is killed once its first line is read. Prints
+one table (median and p90, each beside the floor's) and writes it as JSON to
+benchmarks/results/startup.json. It is a benchmark: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "benchmarks" / "results" / "startup.json"
+MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
+MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
+TIMEOUT = 60.0
+_ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+
+
+@dataclass
+class Case:
+    name: str
+    command: list[str]
+    shown: str = ""
+    samples_ms: list[float] = field(default_factory=list)
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p90_ms(self) -> float:
+        return statistics.quantiles(self.samples_ms, n=10, method="inclusive")[8]
+
+
+def venv_python() -> str:
+    found = REPO / ".venv" / "bin" / "python"
+    return str(found) if found.exists() else sys.executable
+
+
+def release_zip(dist: Path) -> Path:
+    with (REPO / "pyproject.toml").open("rb") as file:
+        version = tomllib.load(file)["project"]["version"]
+    machine = platform.machine().lower()
+    target = f"{sys.platform.rstrip('0123456789')}_{_ARCHES.get(machine, machine)}"
+    return dist / f"terraform-provider-okta_{version}_{target}.zip"
+
+
+def extract(archive: Path, destination: Path) -> Path:
+    """Extract keeping each file's mode, as Terraform does; return the provider executable."""
+    executable: Path | None = None
+    with zipfile.ZipFile(archive) as bundle:
+        for info in bundle.infolist():
+            target = destination.joinpath(*info.filename.split("/"))
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with bundle.open(info) as reader, target.open("wb") as writer:
+                shutil.copyfileobj(reader, writer)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                target.chmod(mode)
+            if "/" not in info.filename and info.filename.startswith("terraform-provider-"):
+                executable = target
+    if executable is None:
+        raise SystemExit(f"{archive} has no terraform-provider-* executable at its root")
+    return executable
+
+
+def time_to_first_line(command: list[str], env: dict[str, str]) -> float:
+    """Seconds from starting `command` until it prints its first line; the process is then killed."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], TIMEOUT)
+        line = process.stdout.readline() if ready else b""
+        elapsed = time.perf_counter() - started
+        if not line:
+            raise SystemExit(f"{command[0]} printed nothing within {TIMEOUT:.0f} s")
+        return elapsed
+    finally:
+        process.kill()
+        process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--runs", type=int, default=15, help="measured runs per case (default 15)")
+    parser.add_argument("--warmups", type=int, default=2, help="unmeasured runs first (default 2)")
+    parser.add_argument("--dist", type=Path, default=REPO / "dist", help="where the release zip is")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON output file")
+    args = parser.parse_args()
+
+    python = venv_python()
+    archive = release_zip(args.dist)
+    with tempfile.TemporaryDirectory(prefix="tf-okta-startup-") as scratch:
+        root = Path(scratch)
+        # The plugin makes its socket directory under TMPDIR; a killed one leaves it behind.
+        (root / "tmp").mkdir()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(root),
+            "TMPDIR": str(root / "tmp"),
+            "LANG": "C.UTF-8",
+            MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE,
+            "PLUGIN_PROTOCOL_VERSIONS": "6",
+        }
+        cases = [
+            Case("floor: python -c 'import grpc'", [python, "-c", "import grpc; print('x')"]),
+            Case(
+                "venv launcher (provider.install)",
+                [python, "-I", "-c", "from provider.main import main; main()"],
+            ),
+        ]
+        if archive.is_file():
+            executable = extract(archive, root / "package")
+            shown = f"{archive.name} extracted: {executable.name}"
+            cases.append(Case("release binary (PyInstaller)", [str(executable)], shown))
+        else:
+            print(f"(no {archive}: run `python tools/release.py dist` to measure the release binary)")
+
+        for case in cases:
+            for _ in range(args.warmups):
+                time_to_first_line(case.command, env)
+            case.samples_ms = [time_to_first_line(case.command, env) * 1000 for _ in range(args.runs)]
+
+    floor = cases[0]
+    width = max(len(case.name) for case in cases)
+    print(f"start-up to handshake, {args.runs} runs after {args.warmups} warm-ups, {platform.node()}")
+    print(f"{'':{width}}  {'median':>9} {'x floor':>7}  {'p90':>9} {'x floor':>7}")
+    rows = []
+    for case in cases:
+        median_ratio = case.median_ms / floor.median_ms
+        p90_ratio = case.p90_ms / floor.p90_ms
+        print(
+            f"{case.name:{width}}  {case.median_ms:7.1f}ms {median_ratio:6.2f}x  "
+            f"{case.p90_ms:7.1f}ms {p90_ratio:6.2f}x"
+        )
+        rows.append(
+            {
+                "name": case.name,
+                "command": case.shown or " ".join(case.command),
+                "median_ms": round(case.median_ms, 2),
+                "p90_ms": round(case.p90_ms, 2),
+                "median_vs_floor": round(median_ratio, 3),
+                "p90_vs_floor": round(p90_ratio, 3),
+                "samples_ms": [round(sample, 2) for sample in case.samples_ms],
+            }
+        )
+    if not archive.is_file():
+        rows.append({"name": "release binary (PyInstaller)", "skipped": f"{archive} does not exist"})
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "measure": "process start until the first stdout line (the go-plugin handshake)",
+        "runs": args.runs,
+        "warmups": args.warmups,
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+        },
+        "results": rows,
+    }
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

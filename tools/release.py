@@ -1,0 +1,510 @@
+"""Release tooling for the okta-py/okta provider: a Python-free binary and its Terraform layouts.
+
+    python tools/release.py dist [--out dist]      build the release files with PyInstaller
+    python tools/release.py mirror DIR [--dist dist] [--verify]
+                                                   write a Terraform network-mirror layout
+    python tools/release.py notes [--dist dist]    print the release notes
+
+`dist` builds the provider with PyInstaller in one-directory mode (stripped) and writes, for this
+machine's platform (linux_amd64 on the build machines):
+
+- `terraform-provider-okta_VERSION_OS_ARCH.zip`: the executable `terraform-provider-okta_vVERSION`
+  and its `_internal/` directory at the root, as Terraform expects of a provider package;
+- `terraform-provider-okta_VERSION_manifest.json`: a copy of the repository's
+  `registry-manifest.json`;
+- `terraform-provider-okta_VERSION_SHA256SUMS`: `sha256sum` lines for the two files above.
+
+The zip holds regular files only: no directory entries and no symbolic links (links are stored as
+copies of their targets). Terraform hashes a packed package ("h1:", `dirhash.HashZip`) over every
+zip entry and an unpacked one (`dirhash.HashDir`) over the files it finds on disk, following
+links; with files only, the two agree and a lock file written from either verifies the other.
+
+`mirror` writes the network-mirror protocol's static layout for `registry.terraform.io/okta-py/okta`
+(`index.json`, `VERSION.json` with "h1:" and "zh:" hashes, and the zip). `--verify` installs the
+zip from a packed filesystem mirror with the `terraform` on PATH and checks that the lock file
+Terraform writes holds the same "h1:" hash.
+
+Needs only the standard library; `dist` installs PyInstaller into the build interpreter (the
+repository's .venv when there is one) when it is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HOST, NAMESPACE, TYPE = "registry.terraform.io", "okta-py", "okta"
+SOURCE = f"{HOST}/{NAMESPACE}/{TYPE}"
+PROJECT = f"terraform-provider-{TYPE}"
+PYINSTALLER_REQUIREMENT = "pyinstaller>=6,<7"
+REGISTRY_MANIFEST = REPO / "registry-manifest.json"
+DEFAULT_MANIFEST = '{"version": 1, "metadata": {"protocol_versions": ["6.0"]}}\n'
+MAGIC_COOKIE = (
+    "TF_PLUGIN_MAGIC_COOKIE",
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+)
+# Zip entries get this timestamp, so the archive depends on the files' contents only.
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+_ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+_ENTRY_SCRIPT = "from provider.main import main\n\nmain()\n"
+
+
+class ReleaseError(Exception):
+    """A release step failed; the message says which and why."""
+
+
+# --- names and versions ---------------------------------------------------------------------
+
+
+def project_version() -> str:
+    """The version in pyproject.toml (what `importlib.metadata.version` reports once installed)."""
+    with (REPO / "pyproject.toml").open("rb") as file:
+        found = tomllib.load(file)["project"]["version"]
+    if not isinstance(found, str):
+        raise ReleaseError("pyproject.toml has no [project] version string")
+    return found
+
+
+def platform_name() -> str:
+    """Terraform's name for this machine's platform, as in `provider.install`: linux_amd64."""
+    machine = platform.machine().lower()
+    return f"{sys.platform.rstrip('0123456789')}_{_ARCHES.get(machine, machine)}"
+
+
+def executable_name(version: str) -> str:
+    return f"{PROJECT}_v{version}"
+
+
+def zip_name(version: str, target: str) -> str:
+    return f"{PROJECT}_{version}_{target}.zip"
+
+
+def sums_name(version: str) -> str:
+    return f"{PROJECT}_{version}_SHA256SUMS"
+
+
+def manifest_name(version: str) -> str:
+    return f"{PROJECT}_{version}_manifest.json"
+
+
+# --- hashes ---------------------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _hash1(entries: Iterable[tuple[str, bytes]]) -> str:
+    """Go's `dirhash.Hash1` over (path, content) pairs: the "h1:" hash in Terraform lock files."""
+    lines = []
+    for path, content in entries:
+        if "\n" in path:
+            raise ReleaseError(f"dirhash cannot hash a file name with a newline: {path!r}")
+        lines.append((path, f"{hashlib.sha256(content).hexdigest()}  {path}\n"))
+    # sort.Strings orders by bytes; for UTF-8 that is the order of code points, which str uses.
+    summary = "".join(line for _, line in sorted(lines)).encode()
+    return "h1:" + base64.b64encode(hashlib.sha256(summary).digest()).decode()
+
+
+def hash1_zip(archive: Path) -> str:
+    """The "h1:" hash of `archive`, the same whether Terraform hashes it packed or extracted.
+
+    Packed, Terraform hashes every zip entry (`dirhash.HashZip`); extracted, every file on disk,
+    links followed (`dirhash.HashDir`), and its lock file records the latter. The two agree only
+    for a zip of regular files, so any other zip is refused: with a directory entry, the first
+    `terraform init` succeeds and every later one fails the lock file's checksum.
+    """
+    with zipfile.ZipFile(archive) as bundle:
+        members = bundle.infolist()
+        for info in members:
+            if info.is_dir():
+                raise ReleaseError(f"{archive.name} holds a directory entry, {info.filename}")
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise ReleaseError(f"{archive.name} holds a symbolic link, {info.filename}")
+        return _hash1((info.filename, bundle.read(info)) for info in members)
+
+
+def hash1_dir(directory: Path) -> str:
+    """Go's `dirhash.HashDir(directory, "", Hash1)`: every non-directory, links followed."""
+    files = sorted(path for path in directory.rglob("*") if not (path.is_dir() and not path.is_symlink()))
+    return _hash1((path.relative_to(directory).as_posix(), path.read_bytes()) for path in files)
+
+
+# --- zip ------------------------------------------------------------------------------------
+
+
+def write_package_zip(source: Path, archive: Path) -> None:
+    """Zip the files under `source` at the archive's root, in path order, modes kept.
+
+    Links are stored as copies of what they point to; directories get no entries of their own.
+    """
+    files = sorted(
+        (path.relative_to(source).as_posix(), path)
+        for path in source.rglob("*")
+        if not (path.is_dir() and not path.is_symlink())
+    )
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as bundle:
+        for name, path in files:
+            resolved = path.resolve(strict=True)
+            if not resolved.is_file():
+                raise ReleaseError(f"{path} is not a regular file")
+            mode = 0o755 if resolved.stat().st_mode & stat.S_IXUSR else 0o644
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info.create_system = 3  # Unix: readers take the mode from external_attr's high bits.
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with resolved.open("rb") as reader, bundle.open(info, "w") as writer:
+                shutil.copyfileobj(reader, writer, 1 << 20)
+
+
+def extract_package_zip(archive: Path, destination: Path) -> None:
+    """Extract as Terraform does, with each file's mode from the zip (ZipFile.extractall drops it)."""
+    with zipfile.ZipFile(archive) as bundle:
+        for info in bundle.infolist():
+            target = destination.joinpath(*info.filename.split("/"))
+            if not target.resolve().is_relative_to(destination.resolve()):
+                raise ReleaseError(f"{archive.name}: {info.filename} points outside the package")
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with bundle.open(info) as reader, target.open("wb") as writer:
+                shutil.copyfileobj(reader, writer, 1 << 20)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                target.chmod(mode)
+
+
+# --- dist -----------------------------------------------------------------------------------
+
+
+def build_interpreter() -> str:
+    """The repository's virtualenv, where the provider and its dependencies are installed."""
+    venv_python = REPO / ".venv" / "bin" / "python"
+    return str(venv_python) if venv_python.exists() else sys.executable
+
+
+def pyinstaller_version(python: str) -> str | None:
+    done = subprocess.run(
+        [python, "-c", "import PyInstaller; print(PyInstaller.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def ensure_pyinstaller(python: str) -> str:
+    found = pyinstaller_version(python)
+    if found is None:
+        print(f"==> installing {PYINSTALLER_REQUIREMENT} into {python}", file=sys.stderr)
+        subprocess.run(
+            [
+                python,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                PYINSTALLER_REQUIREMENT,
+            ],
+            check=True,
+        )
+        found = pyinstaller_version(python)
+    if found is None:
+        raise ReleaseError(f"PyInstaller is not importable by {python}")
+    if not found.startswith("6."):
+        raise ReleaseError(f"PyInstaller {found} found; {PYINSTALLER_REQUIREMENT} is needed")
+    return found
+
+
+def registry_manifest() -> bytes:
+    """The repository's registry-manifest.json, created with the protocol-6 default if absent."""
+    if not REGISTRY_MANIFEST.exists():
+        REGISTRY_MANIFEST.write_text(DEFAULT_MANIFEST)
+    return REGISTRY_MANIFEST.read_bytes()
+
+
+def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
+    """Build the one-directory bundle under `scratch` and return its directory."""
+    entry = scratch / "terraform_provider_okta_entry.py"
+    entry.write_text(_ENTRY_SCRIPT)
+    name = executable_name(version)
+    command = [
+        python,
+        "-m",
+        "PyInstaller",
+        "--onedir",
+        "--strip",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--name",
+        name,
+        "--distpath",
+        str(scratch / "dist"),
+        "--workpath",
+        str(scratch / "build"),
+        "--specpath",
+        str(scratch / "spec"),
+        # The source tree, not the editable install's import hook, is where `provider` lives.
+        "--paths",
+        str(REPO),
+        # provider.provider imports its resources lazily, by name.
+        "--collect-submodules",
+        "provider",
+        str(entry),
+    ]
+    subprocess.run(command, check=True, cwd=scratch, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    bundle = scratch / "dist" / name
+    if not (bundle / name).is_file() or not (bundle / "_internal").is_dir():
+        raise ReleaseError(f"PyInstaller did not produce {bundle / name} and {bundle / '_internal'}")
+    return bundle
+
+
+def read_handshake(executable: Path, timeout: float = 60.0) -> str:
+    """Start the provider as Terraform would and return its go-plugin handshake line."""
+    with tempfile.TemporaryDirectory(prefix="tf-okta-release-") as scratch:
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "HOME": scratch,
+            "TMPDIR": scratch,  # where the plugin puts its socket, removed with the directory
+            MAGIC_COOKIE[0]: MAGIC_COOKIE[1],
+            "PLUGIN_PROTOCOL_VERSIONS": "6",
+        }
+        process = subprocess.Popen(
+            [str(executable)],
+            cwd=scratch,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            ready, _, _ = select.select([process.stdout], [], [], timeout)
+            line = process.stdout.readline() if ready else ""
+            if not line:
+                process.kill()
+                _, errors = process.communicate(timeout=10)
+                raise ReleaseError(f"{executable.name} printed no handshake in {timeout:.0f} s:\n{errors}")
+            return line.strip()
+        finally:
+            process.kill()
+            process.wait()
+
+
+def check_package(archive: Path, version: str) -> None:
+    """Extract the zip as Terraform would and start the provider from there."""
+    with tempfile.TemporaryDirectory(prefix="tf-okta-package-") as scratch:
+        root = Path(scratch)
+        extract_package_zip(archive, root)
+        executable = root / executable_name(version)
+        if not os.access(executable, os.X_OK):
+            raise ReleaseError(f"{executable.name} is not executable once extracted")
+        if hash1_dir(root) != hash1_zip(archive):
+            raise ReleaseError("the h1 hash of the zip differs from that of its extracted files")
+        handshake = read_handshake(executable)
+    if not re.fullmatch(r"1\|6\|unix\|[^|]+\|grpc\|[A-Za-z0-9+/]+", handshake):
+        raise ReleaseError(f"unexpected handshake from the extracted provider: {handshake!r}")
+
+
+def dist(out: Path) -> Path:
+    """Build the release files into `out` and return the zip's path."""
+    started = time.monotonic()
+    version = project_version()
+    target = platform_name()
+    python = build_interpreter()
+    print(f"==> PyInstaller {ensure_pyinstaller(python)} ({python})", file=sys.stderr)
+    manifest = registry_manifest()
+    out.mkdir(parents=True, exist_ok=True)
+    archive = out / zip_name(version, target)
+    with tempfile.TemporaryDirectory(prefix="tf-okta-build-") as scratch:
+        bundle = run_pyinstaller(python, version, Path(scratch))
+        write_package_zip(bundle, archive)
+    check_package(archive, version)
+    manifest_path = out / manifest_name(version)
+    manifest_path.write_bytes(manifest)
+    (out / sums_name(version)).write_text(
+        "".join(f"{sha256_file(path)}  {path.name}\n" for path in sorted((archive, manifest_path)))
+    )
+    elapsed = time.monotonic() - started
+    size = archive.stat().st_size
+    print(f"==> {archive} ({size / 1e6:.1f} MB) built in {elapsed:.0f} s", file=sys.stderr)
+    return archive
+
+
+# --- mirror ---------------------------------------------------------------------------------
+
+
+def find_zip(dist_dir: Path, version: str, target: str) -> Path:
+    archive = dist_dir / zip_name(version, target)
+    if not archive.is_file():
+        raise ReleaseError(f"{archive} does not exist: run `python tools/release.py dist` first")
+    return archive
+
+
+def _read_json(path: Path) -> dict[str, object]:
+    if not path.exists():
+        return {}
+    loaded = json.loads(path.read_text())
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def mirror(directory: Path, dist_dir: Path) -> dict[str, str]:
+    """Write the network-mirror layout and return this platform's archive entry (url, h1, zh)."""
+    version = project_version()
+    target = platform_name()
+    archive = find_zip(dist_dir, version, target)
+    h1, zh = hash1_zip(archive), "zh:" + sha256_file(archive)
+    provider_dir = directory / HOST / NAMESPACE / TYPE
+    provider_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(archive, provider_dir / archive.name)
+
+    # Other versions and platforms already in the mirror are kept.
+    index_path = provider_dir / "index.json"
+    versions = _read_json(index_path).get("versions")
+    versions = dict(versions) if isinstance(versions, dict) else {}
+    versions[version] = {}
+    index_path.write_text(json.dumps({"versions": dict(sorted(versions.items()))}, indent=2) + "\n")
+
+    version_path = provider_dir / f"{version}.json"
+    archives = _read_json(version_path).get("archives")
+    archives = dict(archives) if isinstance(archives, dict) else {}
+    archives[target] = {"url": archive.name, "hashes": [h1, zh]}
+    version_path.write_text(json.dumps({"archives": dict(sorted(archives.items()))}, indent=2) + "\n")
+    return {"url": archive.name, "h1": h1, "zh": zh}
+
+
+def terraform_binary() -> str:
+    found = os.environ.get("TERRAFORM") or shutil.which("terraform")
+    if not found:
+        raise ReleaseError("no terraform on PATH (or in $TERRAFORM)")
+    return found
+
+
+LOCK_HASH = re.compile(r'"(h1:[A-Za-z0-9+/=]+)"')
+
+
+def terraform_lock_h1(archive: Path) -> list[str]:
+    """Install `archive` from a packed filesystem mirror with `terraform init`; the lock's h1 hashes."""
+    with tempfile.TemporaryDirectory(prefix="tf-okta-verify-") as scratch:
+        root = Path(scratch)
+        plugins = root / "plugins"
+        (plugins / HOST / NAMESPACE / TYPE).mkdir(parents=True)
+        shutil.copyfile(archive, plugins / HOST / NAMESPACE / TYPE / archive.name)
+        config = root / "terraformrc"
+        config.write_text(
+            f'provider_installation {{\n  filesystem_mirror {{\n    path = "{plugins}"\n  }}\n}}\n'
+        )
+        work = root / "work"
+        work.mkdir()
+        required = f'{TYPE} = {{ source = "{NAMESPACE}/{TYPE}" }}'
+        (work / "main.tf").write_text(f"terraform {{\n  required_providers {{\n    {required}\n  }}\n}}\n")
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("TF_", "CHECKPOINT"))}
+        env.update(HOME=str(root), TF_CLI_CONFIG_FILE=str(config), CHECKPOINT_DISABLE="1")
+        done = subprocess.run(
+            [terraform_binary(), "init", "-input=false", "-no-color"],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        if done.returncode != 0:
+            raise ReleaseError(f"terraform init failed:\n{done.stdout}\n{done.stderr}")
+        return LOCK_HASH.findall((work / ".terraform.lock.hcl").read_text())
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def notes(dist_dir: Path) -> str:
+    version = project_version()
+    target = platform_name()
+    archive = find_zip(dist_dir, version, target)
+    libc, libc_version = platform.libc_ver()
+    libc_text = f"{libc} {libc_version}" if libc else "unknown (platform.libc_ver() found none)"
+    return f"""\
+{SOURCE} {version}
+
+Supported platform: {target} only. The provider is a self-contained executable (built with
+PyInstaller from Python {platform.python_version()}): no Python installation is needed to run it.
+
+It needs a C library at least as new as the build machine's: {libc_text}
+(platform.libc_ver() = {(libc, libc_version)!r}). Older glibc releases cannot load it.
+
+Install: Terraform installs it from a registry, a network mirror or a filesystem mirror, e.g.
+  ~/.terraform.d/plugins/{SOURCE}/{archive.name}
+
+Checksums:
+  {archive.name}
+    sha256: {sha256_file(archive)}
+    lock file: {hash1_zip(archive)}
+"""
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/release.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("dist", help="build the release zip, manifest and SHA256SUMS")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output directory (default: dist)")
+    layout = commands.add_parser("mirror", help="write a network-mirror layout of the built zip")
+    layout.add_argument("directory", type=Path, metavar="DIR")
+    layout.add_argument("--dist", type=Path, default=Path("dist"), help="where the zip is (default: dist)")
+    layout.add_argument(
+        "--verify", action="store_true", help="check the h1 hash against `terraform init`'s lock file"
+    )
+    release_notes = commands.add_parser("notes", help="print the release notes")
+    release_notes.add_argument("--dist", type=Path, default=Path("dist"), help="where the zip is")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "dist":
+            print(dist(args.out))
+        elif args.command == "mirror":
+            entry = mirror(args.directory, args.dist)
+            print(json.dumps(entry, indent=2))
+            if args.verify:
+                locked = terraform_lock_h1(find_zip(args.dist, project_version(), platform_name()))
+                if entry["h1"] not in locked:
+                    raise ReleaseError(f"terraform's lock file has {locked}, not {entry['h1']}")
+                print(f"terraform init locked {entry['h1']}: the hashes agree", file=sys.stderr)
+        else:
+            print(notes(args.dist), end="")
+    except (ReleaseError, subprocess.CalledProcessError, OSError) as error:
+        print(f"release.py: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
