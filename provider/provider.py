@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf.iface import DataSource, Resource
 from tf.schema import Attribute, Schema
 from tf.types import Number, Set, String
 from tf.utils import Diagnostics
 
-from provider.okta import OktaClient
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
+
 from provider.settings import Settings, SettingsError, check_config, resolve
 
 SOURCE_ADDRESS = "registry.terraform.io/okta-py/okta"
@@ -141,6 +143,8 @@ class OktaProvider:
             for problem in exc.problems:
                 diags.add_error(problem.summary, problem.detail, path=[problem.argument])
             return
+        from provider.okta.client import OktaClient  # the HTTP stack loads only when needed
+
         with self._lock:
             if settings != self._settings:
                 self._client = OktaClient(

@@ -1,15 +1,17 @@
-"""A small client for Okta's app-connection API: HTTP and Okta only, nothing about Terraform."""
+"""A small client for Okta's app-connection API: HTTP and Okta only, nothing about Terraform.
 
-from provider.okta.auth import (
+Importing this package is cheap: the HTTP stack (httpx, PyJWT, cryptography) loads only with
+`provider.okta.client`, so the plugin processes that answer schema and validation calls never
+pay for it.
+"""
+
+from provider.okta.credentials import (
     DEFAULT_SCOPES,
     AccessTokenCredentials,
     ApiToken,
     Credentials,
-    InvalidPrivateKey,
     ServiceAppCredentials,
-    load_private_key,
 )
-from provider.okta.client import ClientOptions, OktaClient
 from provider.okta.errors import (
     OktaAPIError,
     OktaAuthError,
@@ -19,9 +21,10 @@ from provider.okta.errors import (
     OktaResponseError,
     OktaTransportError,
 )
+from provider.okta.keys import InvalidPrivateKey, load_private_key
 from provider.okta.models import Connection, OAuthConnectionRequest, TokenConnectionRequest
+from provider.okta.options import ClientOptions, RetryPolicy, Timeouts
 from provider.okta.org_url import InvalidOrgURL, normalize_org_url
-from provider.okta.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -36,13 +39,13 @@ __all__ = [
     "OktaAPIError",
     "OktaAuthError",
     "OktaCancelled",
-    "OktaClient",
     "OktaError",
     "OktaNotFoundError",
     "OktaResponseError",
     "OktaTransportError",
     "RetryPolicy",
     "ServiceAppCredentials",
+    "Timeouts",
     "TokenConnectionRequest",
     "load_private_key",
     "normalize_org_url",

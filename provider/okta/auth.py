@@ -19,49 +19,13 @@ from typing import Any
 
 import httpx
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 
+from provider.okta.credentials import DEFAULT_SCOPES
 from provider.okta.errors import OktaAuthError, OktaTransportError
+from provider.okta.keys import load_private_key
 
-DEFAULT_SCOPES = ("okta.apps.manage", "okta.apps.read")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-@dataclass(frozen=True)
-class ApiToken:
-    """An Okta API token (SSWS)."""
-
-    token: str
-
-    def __repr__(self) -> str:
-        return "ApiToken(<redacted>)"
-
-
-@dataclass(frozen=True)
-class AccessTokenCredentials:
-    """An OAuth 2.0 access token obtained elsewhere."""
-
-    token: str
-
-    def __repr__(self) -> str:
-        return "AccessTokenCredentials(<redacted>)"
-
-
-@dataclass(frozen=True)
-class ServiceAppCredentials:
-    """An OAuth 2.0 service app: its client id and the private key registered with it."""
-
-    client_id: str
-    private_key_pem: str
-    key_id: str | None = None
-    scopes: tuple[str, ...] = DEFAULT_SCOPES
-
-    def __repr__(self) -> str:
-        return f"ServiceAppCredentials(client_id={self.client_id!r}, private_key=<redacted>)"
-
-
-Credentials = ApiToken | AccessTokenCredentials | ServiceAppCredentials
 
 
 class SSWSAuth(httpx.Auth):
@@ -90,25 +54,6 @@ class BearerAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = self._header
         yield request
-
-
-class InvalidPrivateKey(ValueError):
-    """The private key is not a PEM RSA or P-256 EC private key; the message never quotes it."""
-
-
-def load_private_key(pem: str) -> tuple[Any, str]:
-    """The key and its JWS algorithm: RS256 for RSA (PKCS#1 or PKCS#8), ES256 for P-256."""
-    try:
-        key = serialization.load_pem_private_key(pem.encode(), password=None)
-    except (ValueError, TypeError) as exc:
-        raise InvalidPrivateKey("not an unencrypted PEM private key (PKCS#1 or PKCS#8)") from exc
-    if isinstance(key, rsa.RSAPrivateKey):
-        if key.key_size < 2048:
-            raise InvalidPrivateKey("RSA keys must have at least 2048 bits")
-        return key, "RS256"
-    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1":
-        return key, "ES256"
-    raise InvalidPrivateKey("only RSA and P-256 (EC) keys are supported")
 
 
 def _b64url(data: bytes) -> str:

@@ -4,37 +4,20 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from provider.okta.auth import (
-    AccessTokenCredentials,
-    ApiToken,
-    BearerAuth,
-    Credentials,
-    ServiceAppAuth,
-    SSWSAuth,
-)
+from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth
+from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credentials
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
-from provider.okta.governor import DEFAULT_MAX_CONCURRENT
 from provider.okta.models import Connection, ConnectionRequest
-from provider.okta.retry import RetriesExhausted, RetryPolicy
-from provider.okta.transport import DEFAULT_TIMEOUT, api_transport, token_transport
+from provider.okta.options import ClientOptions
+from provider.okta.retry import RetriesExhausted
+from provider.okta.transport import api_transport, token_transport
 
 USER_AGENT = "terraform-provider-okta-py"
-
-
-@dataclass(frozen=True)
-class ClientOptions:
-    """Retry policy, rate-limit budget and concurrency bound of one client."""
-
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    max_api_capacity: int = 100
-    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT
-    timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
 
 
 class OktaClient:
@@ -51,6 +34,10 @@ class OktaClient:
     ) -> None:
         options = options or ClientOptions()
         stopping = stopping or threading.Event()
+        limits = options.timeouts
+        timeout = httpx.Timeout(
+            connect=limits.connect, read=limits.read, write=limits.write, pool=limits.pool
+        )
         self.org_url = org_url
         base = transport or httpx.HTTPTransport(
             retries=0, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
@@ -66,7 +53,7 @@ class OktaClient:
             self._token_http = httpx.Client(
                 base_url=org_url,
                 transport=token_transport(base, options.retry, stopping),
-                timeout=options.timeout,
+                timeout=timeout,
                 headers=headers,
             )
             auth = ServiceAppAuth(
@@ -88,7 +75,7 @@ class OktaClient:
                 max_api_capacity=options.max_api_capacity,
                 max_concurrent=options.max_concurrent_requests,
             ),
-            timeout=options.timeout,
+            timeout=timeout,
             headers=headers,
         )
 

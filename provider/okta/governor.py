@@ -16,11 +16,10 @@ import time
 import httpx
 
 from provider.okta.errors import OktaCancelled
+from provider.okta.options import DEFAULT_MAX_CONCURRENT
 from provider.okta.retry import server_time_offset
 
 log = logging.getLogger("provider.okta.http")
-
-DEFAULT_MAX_CONCURRENT = 10  # below the lowest concurrency limit Okta sets (15, free orgs)
 
 
 class RateGovernor(httpx.BaseTransport):

@@ -13,26 +13,15 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass
 
 import httpx
 
 from provider.okta.errors import OktaCancelled
+from provider.okta.options import RetryPolicy
 
 log = logging.getLogger("provider.okta.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try. Defaults suit Okta: minute-long rate-limit windows, 1-3 s answers."""
-
-    max_retries: int = 5
-    min_wait_seconds: float = 1.0
-    max_wait_seconds: float = 90.0
-    max_server_error_retries: int = 2  # a 500 is rarely transient: retry it only this often
-    request_timeout: float = 0.0  # a bound on one call, retries included; 0: none
 
 
 class RetriesExhausted(httpx.TransportError):

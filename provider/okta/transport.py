@@ -13,14 +13,12 @@ import time
 import httpx
 
 from provider.okta.governor import RateGovernor
+from provider.okta.options import RetryPolicy
 from provider.okta.redact import redact_body
-from provider.okta.retry import RetryPolicy, RetryTransport
+from provider.okta.retry import RetryTransport
 
 TRACE = 5
 log = logging.getLogger("provider.okta.http")
-
-# Okta answers in 1 to 3 s and sometimes far slower; connecting should be quick.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=30.0, pool=60.0)
 
 
 class LoggingTransport(httpx.BaseTransport):

@@ -4,14 +4,17 @@ Terraform hands the plugin its client certificate in PLUGIN_CLIENT_CERT; only th
 certificate may call the plugin. go-plugin's certificate has a P-521 key, which the BoringSSL
 inside grpcio refuses for client authentication, so TLS ends here (OpenSSL accepts it) and the
 plaintext HTTP/2 stream goes on to the gRPC server over a Unix socket in a directory only this
-user can open.
+user can open. One thread per connection relays both directions with `selectors`, so that each
+TLS object is only ever used by one thread.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 import os
+import selectors
+import socket
 import ssl
 import threading
 from pathlib import Path
@@ -19,6 +22,7 @@ from pathlib import Path
 log = logging.getLogger("provider.plugin.tls")
 
 _CHUNK = 64 * 1024
+_HANDSHAKE_TIMEOUT = 30.0
 
 
 def mutual_tls_context(
@@ -44,72 +48,82 @@ def mutual_tls_context(
     return context
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(_CHUNK):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, ssl.SSLError):
-        pass
-    finally:
-        writer.close()
+def _relay(tls: ssl.SSLSocket, plain: socket.socket) -> None:
+    """Copy bytes both ways until either side closes."""
+    tls.setblocking(False)
+    plain.setblocking(False)
+    to_tls, to_plain = bytearray(), bytearray()
+    with selectors.DefaultSelector() as selector:
+        selector.register(tls, selectors.EVENT_READ)
+        selector.register(plain, selectors.EVENT_READ)
+        while True:
+            for key, _ in selector.select():
+                if key.fileobj is tls:
+                    while True:  # drain every decrypted byte: select() cannot see ssl's buffer
+                        try:
+                            chunk = tls.recv(_CHUNK)
+                        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                            break
+                        if not chunk:
+                            return
+                        to_plain += chunk
+                else:
+                    try:
+                        chunk = plain.recv(_CHUNK)
+                    except BlockingIOError:
+                        chunk = None
+                    if chunk == b"":
+                        return
+                    if chunk:
+                        to_tls += chunk
+            if to_plain:
+                with contextlib.suppress(BlockingIOError):
+                    del to_plain[: plain.send(to_plain)]
+            if to_tls:
+                with contextlib.suppress(ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                    del to_tls[: tls.send(to_tls)]
+            selector.modify(tls, selectors.EVENT_READ | (selectors.EVENT_WRITE if to_tls else 0))
+            selector.modify(plain, selectors.EVENT_READ | (selectors.EVENT_WRITE if to_plain else 0))
 
 
 class MutualTLSProxy:
     """Accepts TLS connections on `listen` and relays each to the gRPC server at `upstream`."""
 
     def __init__(self, listen: str, upstream: str, context: ssl.SSLContext) -> None:
-        self._listen = listen
         self._upstream = upstream
         self._context = context
-        self._loop = asyncio.new_event_loop()
-        self._loop.set_exception_handler(self._on_loop_error)
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="mtls-proxy", daemon=True)
-        self._failure: BaseException | None = None
-
-    @staticmethod
-    def _on_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
-        # A refused handshake (no or a wrong client certificate) ends up here.
-        log.warning(
-            "plugin connection refused", extra={"reason": str(context.get("exception") or context["message"])}
-        )
-
-    async def _relay(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        try:
-            upstream_reader, upstream_writer = await asyncio.open_unix_connection(self._upstream)
-        except OSError:
-            client_writer.close()
-            return
-        await asyncio.gather(_pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer))
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            server = self._loop.run_until_complete(
-                asyncio.start_unix_server(
-                    self._relay, path=self._listen, ssl=self._context, ssl_handshake_timeout=30
-                )
-            )
-        except BaseException as exc:
-            self._failure = exc
-            self._ready.set()
-            return
-        self._ready.set()
-        try:
-            self._loop.run_forever()
-        finally:
-            server.close()
-            self._loop.run_until_complete(server.wait_closed())
-            self._loop.close()
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(listen)
+        self._listener.listen(16)
+        self._thread = threading.Thread(target=self._accept, name="mtls-accept", daemon=True)
 
     def start(self) -> None:
-        """Listen before returning, so that the handshake line may be printed."""
         self._thread.start()
-        self._ready.wait()
-        if self._failure is not None:
-            raise self._failure
 
     def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection,), name="mtls-relay", daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            connection.settimeout(_HANDSHAKE_TIMEOUT)
+            tls = self._context.wrap_socket(connection, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            log.warning("plugin connection refused", extra={"reason": str(exc)})
+            connection.close()
+            return
+        with tls, socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as upstream:
+            try:
+                upstream.connect(self._upstream)
+                _relay(tls, upstream)
+            except OSError as exc:
+                log.debug("plugin connection closed", extra={"reason": str(exc)})

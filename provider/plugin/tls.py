@@ -1,24 +1,95 @@
-"""The plugin's server certificate: a fresh P-256 key per process, never written to disk.
+"""The plugin's server certificate: a P-256 key, cached privately so start-up skips `cryptography`.
 
 Terraform trusts exactly the certificate printed in the handshake; mutual TLS (mtls.py) checks
-Terraform's side in turn.
+Terraform's side in turn. Generating a certificate costs the `cryptography` import at every
+start (three to five per Terraform command), so a certificate valid for 30 days is kept in
+`$XDG_CACHE_HOME/terraform-provider-okta` (default `~/.cache/...`): a directory of mode 0700
+and a file of mode 0600, both owned by the user, or the cache is not used. A cache that cannot be
+read or written never stops the provider: it then generates a certificate in memory.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import ssl
+import stat
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+VALID_DAYS = 30
+RENEW_BEFORE_SECONDS = 24 * 3600
+CACHE_FILE = "plugin-tls.json"
 
 
 @dataclass(frozen=True)
 class ServerTLS:
     key_pem: bytes
     cert_pem: bytes
-    cert_der: bytes
+    not_after: float
+
+    @property
+    def cert_der(self) -> bytes:
+        return ssl.PEM_cert_to_DER_cert(self.cert_pem.decode())
 
 
-def server_tls() -> ServerTLS:
-    """Generate the key pair and certificate in memory: nothing is written to disk."""
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "terraform-provider-okta"
+
+
+def _private(path: Path, mode: int, kind: int) -> bool:
+    """Owned by us, of the expected kind (not a link), and not readable by anybody else."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_IFMT(info.st_mode) == kind
+        and info.st_uid == os.getuid()
+        and stat.S_IMODE(info.st_mode) == mode
+    )
+
+
+def _load(directory: Path) -> ServerTLS | None:
+    path = directory / CACHE_FILE
+    if not (_private(directory, 0o700, stat.S_IFDIR) and _private(path, 0o600, stat.S_IFREG)):
+        return None
+    try:
+        cached = json.loads(path.read_text())
+        tls = ServerTLS(cached["key_pem"].encode(), cached["cert_pem"].encode(), float(cached["not_after"]))
+        tls.cert_der  # noqa: B018 - a PEM that does not parse makes the cache unusable
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return tls if tls.not_after - time.time() > RENEW_BEFORE_SECONDS else None
+
+
+def _store(directory: Path, tls: ServerTLS) -> None:
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(directory, 0o700, stat.S_IFDIR):
+            return
+        temporary = directory / f".{CACHE_FILE}.{os.getpid()}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            json.dump(
+                {
+                    "key_pem": tls.key_pem.decode(),
+                    "cert_pem": tls.cert_pem.decode(),
+                    "not_after": tls.not_after,
+                },
+                file,
+            )
+        os.replace(temporary, directory / CACHE_FILE)
+    except OSError:
+        return
+
+
+def generate() -> ServerTLS:
+    """A new key pair and self-signed certificate for `localhost`, in memory."""
+    from datetime import UTC, datetime, timedelta
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -27,6 +98,7 @@ def server_tls() -> ServerTLS:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
+    not_after = now + timedelta(days=VALID_DAYS)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -34,7 +106,7 @@ def server_tls() -> ServerTLS:
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
+        .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         .add_extension(
@@ -48,5 +120,16 @@ def server_tls() -> ServerTLS:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),
-        cert_der=cert.public_bytes(serialization.Encoding.DER),
+        not_after=not_after.timestamp(),
     )
+
+
+def server_tls(directory: Path | None = None) -> ServerTLS:
+    """The cached certificate when it is private and valid for another day; else a new one."""
+    directory = directory or cache_dir()
+    cached = _load(directory)
+    if cached is not None:
+        return cached
+    fresh = generate()
+    _store(directory, fresh)
+    return fresh

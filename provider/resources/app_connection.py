@@ -8,7 +8,7 @@ secrets, so `token` and `admin_password` are kept from configuration and state.
 from __future__ import annotations
 
 from copy import deepcopy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tf.iface import (
@@ -27,7 +27,6 @@ from provider.diagnostics import add_not_configured, add_okta_error
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
-    OktaClient,
     OktaError,
     OktaNotFoundError,
     TokenConnectionRequest,
@@ -35,6 +34,9 @@ from provider.okta import (
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known
 from provider.provider import NotConfigured, OktaProvider
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
 
 State = dict[str, Any]
 

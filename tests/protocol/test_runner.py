@@ -19,7 +19,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from provider.plugin.runner import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
-from provider.plugin.tls import server_tls
+from provider.plugin.tls import generate
 
 PROVIDER = [sys.executable, "-m", "provider"]
 
@@ -113,7 +113,7 @@ def test_a_client_that_does_not_trust_the_handshake_certificate_is_refused(plugi
 
 def client_certificate() -> tuple[bytes, bytes]:
     """A certificate shaped like go-plugin's (self-signed, CA, clientAuth); P-256 here."""
-    tls = server_tls()
+    tls = generate()
     return tls.key_pem, tls.cert_pem
 
 

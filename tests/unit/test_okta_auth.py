@@ -18,11 +18,11 @@ from provider.okta import (
     ClientOptions,
     InvalidPrivateKey,
     OktaAuthError,
-    OktaClient,
     RetryPolicy,
     ServiceAppCredentials,
     load_private_key,
 )
+from provider.okta.client import OktaClient
 
 ORG = "https://dev-1.okta.com"
 CONNECTION = {"status": "ENABLED", "profile": {"authScheme": "TOKEN"}}

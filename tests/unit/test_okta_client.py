@@ -12,13 +12,13 @@ from provider.okta import (
     ClientOptions,
     OAuthConnectionRequest,
     OktaAPIError,
-    OktaClient,
     OktaNotFoundError,
     OktaResponseError,
     OktaTransportError,
     RetryPolicy,
     TokenConnectionRequest,
 )
+from provider.okta.client import OktaClient
 
 TOKEN = "00-api-token-secret"
 CONNECTION = {

@@ -13,11 +13,11 @@ from provider.okta import (
     ClientOptions,
     OktaAPIError,
     OktaCancelled,
-    OktaClient,
     OktaTransportError,
     RetryPolicy,
     TokenConnectionRequest,
 )
+from provider.okta.client import OktaClient
 from provider.okta.retry import RetryTransport
 
 from .stops import RecordingStop
