@@ -68,6 +68,8 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
 
     stopping = threading.Event()
     shutdown = threading.Event()
+    # SIGTERM (a supervisor, or a test) ends the process like go-plugin's Shutdown: cleanly.
+    signal.signal(signal.SIGTERM, lambda signum, frame: shutdown.set())
 
     class Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
         def Shutdown(self, request: Any, context: Any) -> Any:

@@ -67,8 +67,9 @@ def plugin(tmp_path: object) -> Iterator[Plugin]:
     yield plugin
     plugin.channel.close()
     if process.poll() is None:
-        process.kill()
-    process.wait(timeout=30)
+        process.terminate()
+    assert process.wait(timeout=30) == 0, "SIGTERM ends the plugin cleanly"
+    assert not os.path.exists(plugin.handshake[3])
 
 
 def test_handshake_line_is_go_plugin_grpc_protocol_6(plugin: Plugin) -> None:
@@ -127,8 +128,9 @@ def mtls_plugin() -> Iterator[tuple[Plugin, bytes, bytes]]:
     plugin = Plugin(process, process.stdout.readline().strip().split("|"))
     yield plugin, key_pem, cert_pem
     plugin.channel.close()
-    process.kill()
-    process.wait(timeout=30)
+    process.terminate()
+    assert process.wait(timeout=30) == 0, "SIGTERM ends the plugin cleanly"
+    assert not os.path.exists(os.path.dirname(plugin.handshake[3]))
 
 
 def channel_to(
