@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tf.utils import Diagnostics
 
 from provider.okta import OktaAPIError, OktaError
-from provider.provider import NotConfigured
+from provider.provider import NotConfigured, OktaProvider
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
 
 _HINTS = {
     401: "Check the provider's api_token (OKTA_API_TOKEN): Okta did not accept it.",
@@ -23,8 +28,14 @@ def add_okta_error(diags: Diagnostics, exc: OktaError, doing: str) -> None:
     diags.add_error(exc.summary, "\n".join(detail))
 
 
-def add_not_configured(diags: Diagnostics, _: NotConfigured) -> None:
-    diags.add_error(
-        "The Okta provider is not configured",
-        "Terraform called the provider before its configuration succeeded; see the provider errors above.",
-    )
+def configured_client(provider: OktaProvider, diags: Diagnostics) -> OktaClient | None:
+    """The provider's client, or None with an error when configuration has not succeeded."""
+    try:
+        return provider.client
+    except NotConfigured:
+        diags.add_error(
+            "The Okta provider is not configured",
+            "Terraform called the provider before its configuration succeeded; see the provider "
+            "errors above.",
+        )
+        return None

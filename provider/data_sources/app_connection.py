@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 from tf.types import String
-from tf.utils import Diagnostics
 
-from provider.diagnostics import add_not_configured, add_okta_error
-from provider.okta import OktaError
+from provider.data_sources.by_application import ByApplicationId
 from provider.plugin.types import Object
-from provider.provider import NotConfigured, OktaProvider
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
 
 SCHEMA = Schema(
     version=0,
@@ -52,21 +51,10 @@ SCHEMA = Schema(
 )
 
 
-def checked_app_id(diags: Diagnostics, config: dict[str, Any]) -> str | None:
-    app_id = config.get("id")
-    if isinstance(app_id, str) and not app_id.strip():
-        diags.add_error(
-            "Invalid id", "id must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9.", path=["id"]
-        )
-        return None
-    return app_id if isinstance(app_id, str) else None
-
-
-class AppConnectionData:
+class AppConnectionData(ByApplicationId):
     """Maps `GET .../connections/default` onto the data source's attributes."""
 
-    def __init__(self, provider: OktaProvider) -> None:
-        self.provider = provider
+    reading = "the provisioning connection"
 
     @classmethod
     def get_name(cls) -> str:
@@ -76,22 +64,8 @@ class AppConnectionData:
     def get_schema(cls) -> Schema:
         return SCHEMA
 
-    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
-        checked_app_id(diags, config)
-
-    def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
-        diags = ctx.diagnostics
-        app_id = checked_app_id(diags, config)
-        if app_id is None:
-            return None
-        try:
-            connection = self.provider.client.get_connection(app_id)
-        except NotConfigured as exc:
-            add_not_configured(diags, exc)
-            return None
-        except OktaError as exc:
-            add_okta_error(diags, exc, f'reading the provisioning connection of application "{app_id}"')
-            return None
+    def fetch(self, client: OktaClient, app_id: str) -> dict[str, Any]:
+        connection = client.get_connection(app_id)
         signing = {"rotation_mode": connection.rotation_mode} if connection.rotation_mode else None
         return {
             "id": app_id,

@@ -6,18 +6,16 @@ Org2Org OAuth users register these keys on the hub org's service app.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 from tf.types import List, String
-from tf.utils import Diagnostics
 
-from provider.data_sources.app_connection import checked_app_id
-from provider.diagnostics import add_not_configured, add_okta_error
-from provider.okta import OktaError
+from provider.data_sources.by_application import ByApplicationId
 from provider.plugin.types import Object
-from provider.provider import NotConfigured, OktaProvider
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
 
 KEY_FIELDS = ("kid", "kty", "alg", "use", "e", "n", "status")
 
@@ -44,9 +42,10 @@ SCHEMA = Schema(
 )
 
 
-class AppConnectionJwksData:
-    def __init__(self, provider: OktaProvider) -> None:
-        self.provider = provider
+class AppConnectionJwksData(ByApplicationId):
+    """Maps `GET .../connections/default/jwks` onto the data source's attributes."""
+
+    reading = "the key set"
 
     @classmethod
     def get_name(cls) -> str:
@@ -56,22 +55,8 @@ class AppConnectionJwksData:
     def get_schema(cls) -> Schema:
         return SCHEMA
 
-    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
-        checked_app_id(diags, config)
-
-    def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
-        diags = ctx.diagnostics
-        app_id = checked_app_id(diags, config)
-        if app_id is None:
-            return None
-        try:
-            keys = self.provider.client.get_jwks(app_id)
-        except NotConfigured as exc:
-            add_not_configured(diags, exc)
-            return None
-        except OktaError as exc:
-            add_okta_error(diags, exc, f'reading the key set of application "{app_id}"')
-            return None
+    def fetch(self, client: OktaClient, app_id: str) -> dict[str, Any]:
+        keys = client.get_jwks(app_id)
         return {
             "id": app_id,
             "keys": [{name: _text(key.get(name)) for name in KEY_FIELDS} for key in keys],

@@ -23,7 +23,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
-from provider.diagnostics import add_not_configured, add_okta_error
+from provider.diagnostics import add_okta_error, configured_client
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
@@ -33,7 +33,7 @@ from provider.okta import (
 )
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known
-from provider.provider import NotConfigured, OktaProvider
+from provider.provider import OktaProvider
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -427,13 +427,6 @@ class AppConnection:
                 planned["base_url"] = Unknown  # whatever Okta reports once the TOKEN profile is set
         return planned
 
-    def _client(self, diags: Diagnostics) -> OktaClient | None:
-        try:
-            return self.provider.client
-        except NotConfigured as exc:
-            add_not_configured(diags, exc)
-            return None
-
     def _reconcile(self, diags: Diagnostics, client: OktaClient, state: State) -> State:
         """Make Okta's status match `action` with a lifecycle call, only when they differ."""
         app_id, target = state["id"], STATUS_FOR_ACTION[state["action"]]
@@ -488,7 +481,7 @@ class AppConnection:
         return connection
 
     def create(self, ctx: CreateContext, planned: State) -> State | None:
-        client = self._client(ctx.diagnostics)
+        client = configured_client(self.provider, ctx.diagnostics)
         if client is None:
             return None
         consent_pending = _consent_changed(None, planned)
@@ -501,7 +494,7 @@ class AppConnection:
         return self._reconcile(ctx.diagnostics, client, state)
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
-        client = self._client(ctx.diagnostics)
+        client = configured_client(self.provider, ctx.diagnostics)
         if client is None:
             return current
         app_id = current["id"]
@@ -527,7 +520,7 @@ class AppConnection:
         return refreshed_state(current, connection)
 
     def update(self, ctx: UpdateContext, current: State, planned: State) -> State:
-        client = self._client(ctx.diagnostics)
+        client = configured_client(self.provider, ctx.diagnostics)
         if client is None:
             return current
         consent_pending = _consent_changed(current, planned)
@@ -545,7 +538,7 @@ class AppConnection:
         return self._reconcile(ctx.diagnostics, client, state)
 
     def delete(self, ctx: DeleteContext, current: State) -> None:
-        client = self._client(ctx.diagnostics)
+        client = configured_client(self.provider, ctx.diagnostics)
         if client is None or current.get("status") == "DISABLED":
             return
         app_id = current["id"]
@@ -567,7 +560,7 @@ class AppConnection:
                 "Import with the application ID: terraform import okta_app_connection.NAME <application id>",
             )
             return None
-        client = self._client(diags)
+        client = configured_client(self.provider, diags)
         if client is None:
             return None
         try:

@@ -42,12 +42,20 @@ def header_with(**arguments: object) -> str:
     return HEADER.replace('provider "okta" {}', 'provider "okta" {\n' + lines + "}")
 
 
-def token_connection(app_id: str, *, name: str = "this", action: str = "activate", token: str = "t") -> str:
+def token_connection(
+    app_id: str,
+    *,
+    name: str = "this",
+    action: str = "activate",
+    token: str = "t",
+    base_url: str | None = None,
+) -> str:
+    base_url_line = f'  base_url = "{base_url}"\n' if base_url else ""
     return f"""
 resource "okta_app_connection" "{name}" {{
   id     = "{app_id}"
   action = "{action}"
-  profile {{
+{base_url_line}  profile {{
     auth_scheme = "TOKEN"
     token       = "{token}"
   }}

@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform
+from .conftest import Terraform, token_connection
 
 
 def token_config(app_id: str, action: str = "activate", token: str = "scim-token-1") -> str:
-    return f"""
-resource "okta_app_connection" "this" {{
-  id       = "{app_id}"
-  base_url = "https://scim.example.com/scim/v2"
-  action   = "{action}"
-
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "{token}"
-  }}
-}}
-"""
+    return token_connection(app_id, action=action, token=token, base_url="https://scim.example.com/scim/v2")
 
 
 def api_calls(emulator: Emulator) -> list[str]:

@@ -1,0 +1,56 @@
+"""What the data sources share: they are read by application ID, through the configured client."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+from tf.iface import ReadDataContext
+from tf.utils import Diagnostics
+
+from provider.diagnostics import add_okta_error, configured_client
+from provider.okta import OktaError
+from provider.provider import OktaProvider
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
+
+
+def checked_app_id(diags: Diagnostics, config: dict[str, Any]) -> str | None:
+    """The configured application ID; an error for a blank one; None while unknown."""
+    app_id = config.get("id")
+    if isinstance(app_id, str) and not app_id.strip():
+        diags.add_error(
+            "Invalid id", "id must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9.", path=["id"]
+        )
+        return None
+    return app_id if isinstance(app_id, str) else None
+
+
+class ByApplicationId(ABC):
+    """A data source whose only argument is the application's `id`."""
+
+    #: What the read does, for error messages: "reading ... of application "{id}"".
+    reading: str
+
+    def __init__(self, provider: OktaProvider) -> None:
+        self.provider = provider
+
+    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
+        checked_app_id(diags, config)
+
+    @abstractmethod
+    def fetch(self, client: OktaClient, app_id: str) -> dict[str, Any]:
+        """The data source's state, read from Okta."""
+
+    def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
+        diags = ctx.diagnostics
+        app_id = checked_app_id(diags, config)
+        client = configured_client(self.provider, diags)
+        if app_id is None or client is None:
+            return None
+        try:
+            return self.fetch(client, app_id)
+        except OktaError as exc:
+            add_okta_error(diags, exc, f'reading {self.reading} of application "{app_id}"')
+            return None
