@@ -143,21 +143,24 @@ class OktaProvider:
             for problem in exc.problems:
                 diags.add_error(problem.summary, problem.detail, path=[problem.argument])
             return
-        from provider.okta.client import OktaClient  # the HTTP stack loads only when needed
-
         with self._lock:
             if settings != self._settings:
-                self._client = OktaClient(
-                    settings.org_url, settings.credentials, options=settings.options, stopping=self.stopping
-                )
-                self._settings = settings
+                self._settings, self._client = settings, None
 
     @property
     def client(self) -> OktaClient:
-        client = self._client
-        if client is None:
-            raise NotConfigured
-        return client
+        """The client, built at the first API call: processes that only plan never load httpx."""
+        with self._lock:
+            if self._client is None:
+                if self._settings is None:
+                    raise NotConfigured
+                from provider.okta.client import OktaClient
+
+                settings = self._settings
+                self._client = OktaClient(
+                    settings.org_url, settings.credentials, options=settings.options, stopping=self.stopping
+                )
+            return self._client
 
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.data_sources.app_connection import AppConnectionData

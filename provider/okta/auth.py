@@ -1,6 +1,7 @@
 """Authentication to Okta, as httpx.Auth flows: API token, access token, OAuth 2.0 service app.
 
-The service app gets an access token with the client-credentials grant and a `private_key_jwt`
+PyJWT and cryptography are imported only by the service-app flow, which needs them. The
+service app gets an access token with the client-credentials grant and a `private_key_jwt`
 assertion, caches it until shortly before it expires, shares it across threads (one request for
 many operations), fetches a new one once when Okta says the token is invalid, and proves
 possession with DPoP when the org demands it.
@@ -18,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import jwt
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from provider.okta.credentials import DEFAULT_SCOPES
 from provider.okta.errors import OktaAuthError, OktaTransportError
@@ -64,6 +63,8 @@ class DPoPKey:
     """An ephemeral P-256 key proving possession of a DPoP-bound token (RFC 9449)."""
 
     def __init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         self._key = ec.generate_private_key(ec.SECP256R1())
         numbers = self._key.public_key().public_numbers()
         self.jwk = {
@@ -86,6 +87,8 @@ class DPoPKey:
             claims["nonce"] = nonce
         if access_token:
             claims["ath"] = _b64url(hashlib.sha256(access_token.encode()).digest())
+        import jwt
+
         return jwt.encode(claims, self._key, algorithm="ES256", headers={"typ": "dpop+jwt", "jwk": self.jwk})
 
 
@@ -135,6 +138,8 @@ class ServiceAppAuth(httpx.Auth):
             "jti": str(uuid.uuid4()),
         }
         headers = {"kid": self._key_id} if self._key_id else None
+        import jwt
+
         return jwt.encode(claims, self._key, algorithm=self._algorithm, headers=headers)
 
     def _request_token(self) -> AccessToken:
