@@ -8,7 +8,7 @@
 #   ./build.sh docs      regenerate docs/ and schemas/ from the provider's schema and examples/
 #   ./build.sh dist      build the self-contained release zip, checksums and manifest into dist/
 #   ./build.sh mirror D  write a network-mirror layout of the release into directory D
-#   ./build.sh bench     run the benchmarks in benchmarks/ (each figure beside its floor)
+#   ./build.sh bench     run the benchmarks in benchmarks/ (each figure beside its floor; --quick)
 #   ./build.sh emulator  start the Okta emulator in the foreground (arguments are passed on)
 set -euo pipefail
 
@@ -122,7 +122,7 @@ cmd_mirror() {
 cmd_bench() {
   ensure_venv
   ensure_terraform
-  "$VENV/bin/python" "$ROOT/benchmarks/startup.py"
+  "$VENV/bin/python" "$ROOT/benchmarks/run.py" "$@"
 }
 
 cmd_emulator() {
@@ -180,7 +180,7 @@ case "${1:-}" in
   docs) cmd_docs ;;
   dist) cmd_dist ;;
   mirror) shift; cmd_mirror "$@" ;;
-  bench) cmd_bench ;;
+  bench) shift; cmd_bench "$@" ;;
   emulator) shift; cmd_emulator "$@" ;;
   *)
     sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
