@@ -11,6 +11,15 @@ def token_config(app_id: str, action: str = "activate", token: str = "scim-token
     return token_connection(app_id, action=action, token=token, base_url="https://scim.example.com/scim/v2")
 
 
+def applied_connection(terraform: Terraform, emulator: Emulator) -> str:
+    """An Org2Org application whose TOKEN connection Terraform has created and activated."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_config(app_id))
+    terraform.init()
+    terraform.apply()
+    return app_id
+
+
 def api_calls(emulator: Emulator) -> list[str]:
     return [
         f"{entry.method} {entry.path.rsplit('/default', 1)[-1] or '/'}" for entry in emulator.store.requests()
@@ -20,10 +29,7 @@ def api_calls(emulator: Emulator) -> list[str]:
 def test_apply_creates_an_active_connection_then_plans_no_changes(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
 
     connection = emulator.store.connection(app_id)
     assert connection.status == "ENABLED"
@@ -40,10 +46,7 @@ def test_apply_creates_an_active_connection_then_plans_no_changes(
 def test_action_change_makes_one_lifecycle_call_then_plans_no_changes(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
 
     terraform.write(token_config(app_id, action="deactivate"))
     emulator.store.clear_requests()
@@ -55,10 +58,7 @@ def test_action_change_makes_one_lifecycle_call_then_plans_no_changes(
 
 
 def test_profile_change_posts_the_new_token(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
 
     terraform.write(token_config(app_id, token="scim-token-2"))
     emulator.store.clear_requests()
@@ -71,10 +71,7 @@ def test_profile_change_posts_the_new_token(terraform: Terraform, emulator: Emul
 def test_out_of_band_status_change_is_drift_that_apply_repairs(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
 
     emulator.store.set_status(app_id, "DISABLED")
     plan = terraform.run("plan", "-detailed-exitcode", expect=2)
@@ -88,10 +85,7 @@ def test_out_of_band_status_change_is_drift_that_apply_repairs(
 def test_import_into_a_fresh_directory_equals_the_applied_state_except_secrets(
     terraform: Terraform, second_terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
     applied = terraform.resource()
 
     second_terraform.write(token_config(app_id))
@@ -115,10 +109,7 @@ def test_import_into_a_fresh_directory_equals_the_applied_state_except_secrets(
 def test_app_deleted_at_okta_makes_the_next_plan_propose_a_create(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
 
     emulator.store.delete_app(app_id)
     plan = terraform.run("plan", "-detailed-exitcode", expect=2)
@@ -127,10 +118,7 @@ def test_app_deleted_at_okta_makes_the_next_plan_propose_a_create(
 
 
 def test_destroy_deactivates_the_connection(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_config(app_id))
-    terraform.init()
-    terraform.apply()
+    app_id = applied_connection(terraform, emulator)
 
     emulator.store.clear_requests()
     terraform.run("destroy", "-auto-approve", "-input=false")
