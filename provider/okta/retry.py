@@ -34,27 +34,32 @@ class RetriesExhausted(httpx.TransportError):
         self.elapsed = elapsed
 
 
-def server_time_offset(response: httpx.Response, now: float) -> float:
-    """Seconds the server's clock (its Date header) is ahead of ours; 0 without a Date."""
+def server_time(response: httpx.Response) -> float | None:
+    """The server's clock when it answered (its Date header), or None without a usable Date."""
     date = response.headers.get("Date")
     if not date:
-        return 0.0
-    try:
-        return email.utils.parsedate_to_datetime(date).timestamp() - now
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def rate_limit_wait(response: httpx.Response, now: float) -> float | None:
-    """Seconds until the rate-limit window resets, measured on the server's clock, plus one."""
-    reset = response.headers.get("X-Rate-Limit-Reset")
-    date = response.headers.get("Date")
-    if not reset or not date:
         return None
     try:
-        server_now = email.utils.parsedate_to_datetime(date).timestamp()
-        return max(0.0, float(reset) - server_now) + 1.0
+        return email.utils.parsedate_to_datetime(date).timestamp()
     except (TypeError, ValueError):
+        return None
+
+
+def server_time_offset(response: httpx.Response, now: float) -> float:
+    """Seconds the server's clock is ahead of ours; 0 without a Date."""
+    server_now = server_time(response)
+    return 0.0 if server_now is None else server_now - now
+
+
+def rate_limit_wait(response: httpx.Response) -> float | None:
+    """Seconds until the rate-limit window resets, measured on the server's clock, plus one."""
+    reset = response.headers.get("X-Rate-Limit-Reset")
+    server_now = server_time(response)
+    if not reset or server_now is None:
+        return None
+    try:
+        return max(0.0, float(reset) - server_now) + 1.0
+    except ValueError:
         return None
 
 
@@ -98,7 +103,7 @@ class RetryTransport(httpx.BaseTransport):
                 delay = self._backoff(attempt) if retries_left else None
             elif response is not None and response.status_code in RETRYABLE_STATUSES and retries_left:
                 if response.status_code == 429:
-                    waited = rate_limit_wait(response, time.time())
+                    waited = rate_limit_wait(response)
                     delay = (
                         (waited + random.uniform(0, 0.5)) if waited is not None else self._backoff(attempt)
                     )
