@@ -71,6 +71,7 @@ RESULTS = REPO / "benchmarks" / "results" / "latest.json"
 API_TOKEN = "00benchmark-api-token-5d2e8a"
 USAGE_VARIABLE = "OKTA_BENCH_CPU_FILE"
 COMMAND_TIMEOUT = 1800.0
+SAME_SIZE_SECTION = "3b. scale, beside terraform_data with a state as large"
 UNLIMITED = 1_000_000_000  # requests per window: the rate limit out of the way
 STARTUPS = {"apply": 4, "plan": 3}
 AUTO = {"apply": ("-auto-approve",), "plan": ()}  # S in the scale floor: provider starts per command
@@ -298,14 +299,21 @@ resource "okta_app_connection" "many" {{
 """
 
 
-def data_config(count: int) -> str:
-    """The floor: `count` built-in terraform_data resources, no provider to start."""
+def data_config(count: int, input_length: int = 1) -> str:
+    """The floor: `count` built-in terraform_data resources, no provider to start.
+
+    Each holds a string of `input_length` characters, twice in state (as input and output).
+    """
     return f"""
 resource "terraform_data" "many" {{
   count = {count}
-  input = "x"
+  input = "{"x" * input_length}"
 }}
 """
+
+
+def state_bytes(workdir: Path) -> int:
+    return (workdir / "terraform.tfstate").stat().st_size
 
 
 def cpu_seconds(who: int) -> float:
@@ -465,12 +473,7 @@ def section_startup(bench: Bench, profile: Profile, rows: list[Row]) -> tuple[fl
         startup.MAGIC_COOKIE_KEY: startup.MAGIC_COOKIE_VALUE,
         "PLUGIN_PROTOCOL_VERSIONS": "6",
     }
-    cases = [
-        startup.Case("floor: python -c 'import grpc'", [python, "-c", "import grpc; print('x')"]),
-        startup.Case(
-            "venv launcher (provider.install)", [python, "-I", "-c", "from provider.main import main; main()"]
-        ),
-    ]
+    cases = startup.python_cases(python)
     skipped = None
     if archive.is_file():
         executable = startup.extract(archive, scratch / "package")
@@ -484,9 +487,20 @@ def section_startup(bench: Bench, profile: Profile, rows: list[Row]) -> tuple[fl
             startup.time_to_first_line(case.command, env) * 1000 for _ in range(profile.startup_runs)
         ]
         progress(f"  {case.name}: median {case.median_ms:.1f} ms")
-    floor = cases[0]
+    floor, framework = cases[0], cases[1]
     for case in cases[1:]:
         rows.append(Row("1. start-up", case.name, case.median_ms, floor.median_ms, "ms", "median"))
+    for case in cases[2:]:
+        rows.append(
+            Row(
+                "1. start-up",
+                f"{case.name}, beside the framework floor",
+                case.median_ms,
+                framework.median_ms,
+                "ms",
+                "median; the provider's own share",
+            )
+        )
     report = {
         "measure": "process start until the first stdout line (the go-plugin handshake)",
         "runs": profile.startup_runs,
@@ -594,6 +608,7 @@ def section_scale(
     commands = ("apply", "plan")
     baselines: dict[int, dict[str, list[float]]] = {}
     baseline_cpu: dict[int, dict[str, list[dict[str, float]]]] = {}
+    matched: dict[int, dict[str, Any]] = {}
     cells: list[dict[str, Any]] = []
     for size in profile.scale_sizes:
         workdir = bench.workdir(f"scale-data-{size}")
@@ -609,6 +624,7 @@ def section_scale(
                 baselines[size][command].append(run.seconds)
                 baseline_cpu[size][command].append(run.cpu_json())
         baseline = {command: statistics.median(baselines[size][command]) for command in commands}
+        data_state_bytes = state_bytes(workdir)
         progress(f"  terraform_data N={size}: apply {baseline['apply']:.2f} s, plan {baseline['plan']:.2f} s")
 
         workdir = bench.workdir(f"scale-okta-{size}")
@@ -680,6 +696,11 @@ def section_scale(
                     )
                 cells.append(cell)
         emulator.latency_ms = 0
+        okta_state_bytes = state_bytes(workdir)
+        matched[size] = same_size_baseline(bench, size, data_state_bytes, okta_state_bytes, repeats)
+        for cell in cells:
+            if cell["n"] == size:
+                same_size_rows(cell, matched[size], startup_floor, rows)
     return {
         "repeats": repeats,
         "startup_floor_seconds": round(startup_floor, 4),
@@ -689,11 +710,73 @@ def section_scale(
             for size, taken in baselines.items()
         },
         "terraform_data_cpu": {str(size): taken for size, taken in baseline_cpu.items()},
+        "terraform_data_same_state_size": {str(size): taken for size, taken in matched.items()},
         "cells": cells,
         "note": "seconds: median of the runs (of 2 runs: their mean); every run creates N new applications "
         "on a fresh state; max_concurrent_requests is set to the -parallelism value; terraform_data "
         "runs at -parallelism=10",
     }
+
+
+def same_size_baseline(
+    bench: Bench, size: int, data_state_bytes: int, okta_state_bytes: int, repeats: int
+) -> dict[str, Any]:
+    """terraform_data again, its strings padded until its state is as large as the provider's.
+
+    Terraform rewrites the whole local state after every resource it applies, so an apply of N
+    costs it time in proportion to N x the state's size; a floor with a smaller state leaves
+    that cost of the schema's size to the provider's account.
+    """
+    padding = max(0, round((okta_state_bytes - data_state_bytes) / (2 * size)))
+    workdir = bench.workdir(f"scale-data-same-size-{size}")
+    env = bench.env()
+    (workdir / "main.tf").write_text(data_config(size, input_length=1 + padding))
+    bench.init(workdir, env)
+    taken: dict[str, list[float]] = {"apply": [], "plan": []}
+    for _ in range(repeats):
+        forget_state(workdir)
+        for command in taken:
+            run = bench.run(workdir, env, command, "-input=false", "-parallelism=10", *AUTO[command])
+            taken[command].append(run.seconds)
+    found: dict[str, Any] = {
+        "input_length": 1 + padding,
+        "state_bytes": state_bytes(workdir),
+        "provider_state_bytes": okta_state_bytes,
+        "seconds": {command: [round(value, 3) for value in values] for command, values in taken.items()},
+        "median_seconds": {command: statistics.median(values) for command, values in taken.items()},
+    }
+    progress(
+        f"  terraform_data N={size}, state as large as the provider's ({found['state_bytes']} bytes, "
+        f"provider {okta_state_bytes}): apply {found['median_seconds']['apply']:.2f} s, "
+        f"plan {found['median_seconds']['plan']:.2f} s"
+    )
+    return found
+
+
+def same_size_rows(
+    cell: dict[str, Any], matched: dict[str, Any], startup_floor: float, rows: list[Row]
+) -> None:
+    """The cell's figures again, beside the floor whose terraform_data state is as large."""
+    for command in ("apply", "plan"):
+        figures = cell[command]
+        floor = (
+            matched["median_seconds"][command]
+            + STARTUPS[command] * startup_floor
+            + figures["floor_terms"]["latency_waits"]
+        )
+        figures["floor_same_state_size_seconds"] = round(floor, 3)
+        label = "apply (create N)" if command == "apply" else "plan (refresh N)"
+        rows.append(
+            Row(
+                SAME_SIZE_SECTION,
+                f"N={cell['n']} {cell['latency_ms']:>2} ms P={cell['parallelism']} {label}",
+                figures["seconds"],
+                floor,
+                "s",
+                f"state: terraform_data {matched['state_bytes']} bytes, "
+                f"provider {matched['provider_state_bytes']}",
+            )
+        )
 
 
 # --- 4. CPU per API call ------------------------------------------------------------------------
@@ -1085,6 +1168,7 @@ def main() -> None:
         "1. start-up",
         "2. one resource",
         "3. scale",
+        SAME_SIZE_SECTION,
         "4. CPU per API call",
         "5. calls per operation",
         "6. rate-limited",

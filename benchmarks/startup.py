@@ -12,6 +12,10 @@ its handshake, so this is latency every user pays. Three ways of starting are me
 3. release binary: the PyInstaller build in dist/ (`tools/release.py dist`), extracted from its
    zip into a temporary directory; skipped when dist/ has no zip for this version and platform.
 
+Beside the floor, a second one: the "framework floor", a Python that imports what any provider
+built on `tf` with go-plugin's mutual TLS must import before it can hand-shake (grpc, tf's
+protocol modules, which bring protobuf, and ssl), so that the provider's own share shows.
+
 Each is run after warm-ups N times; the process is killed once its first line is read. Prints
 one table (median and p90, each beside the floor's) and writes it as JSON to
 benchmarks/results/startup.json. It is a benchmark: it asserts nothing.
@@ -40,6 +44,12 @@ RESULTS = REPO / "benchmarks" / "results" / "startup.json"
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
 TIMEOUT = 60.0
+# What any provider on `tf` with go-plugin's mutual TLS imports before it can hand-shake: grpc,
+# tf's protocol modules (which bring protobuf) and provider base, and ssl for the TLS relay.
+FRAMEWORK_FLOOR = (
+    "import grpc, ssl, tf.provider, tf.gen.tfplugin_pb2_grpc, tf.gen.grpc_controller_pb2_grpc, "
+    "tf.gen.grpc_stdio_pb2_grpc; print('x')"
+)
 _ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 
 
@@ -94,6 +104,18 @@ def extract(archive: Path, destination: Path) -> Path:
     return executable
 
 
+def python_cases(python: str) -> list[Case]:
+    """The floor, the framework floor and the venv launcher, in that order."""
+    return [
+        Case("floor: python -c 'import grpc'", [python, "-c", "import grpc; print('x')"]),
+        Case("framework floor: grpc, tf, protobuf, ssl", [python, "-I", "-c", FRAMEWORK_FLOOR]),
+        Case(
+            "venv launcher (provider.install)",
+            [python, "-I", "-c", "from provider.main import main; main()"],
+        ),
+    ]
+
+
 def time_to_first_line(command: list[str], env: dict[str, str]) -> float:
     """Seconds from starting `command` until it prints its first line; the process is then killed."""
     started = time.perf_counter()
@@ -135,13 +157,7 @@ def main() -> None:
             MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE,
             "PLUGIN_PROTOCOL_VERSIONS": "6",
         }
-        cases = [
-            Case("floor: python -c 'import grpc'", [python, "-c", "import grpc; print('x')"]),
-            Case(
-                "venv launcher (provider.install)",
-                [python, "-I", "-c", "from provider.main import main; main()"],
-            ),
-        ]
+        cases = python_cases(python)
         if archive.is_file():
             executable = extract(archive, root / "package")
             shown = f"{archive.name} extracted: {executable.name}"
