@@ -8,6 +8,8 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
 - no RPC ever raises: an unexpected exception becomes an error diagnostic (no stack trace in
   it), and apply then returns the prior state so nothing recorded is lost;
 - private state is passed through instead of dropped;
+- the ReadResource that Terraform sends right after an import is answered with the imported
+  state, without a second read at Okta (see `_imported_here`);
 - data sources get the same decoding and the same guarantee that no exception escapes;
 - the schema response is built once per process;
 - StopProvider only signals cancellation; the process stops on go-plugin's Shutdown.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 from collections.abc import Callable
 from copy import deepcopy
@@ -83,6 +86,12 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         self.stopping = stopping
         self._schema_response: pb.GetProviderSchema.Response | None = None
         self._schema_lock = threading.Lock()
+        # Terraform reads every resource it has just imported. Our imports read the connection
+        # from Okta already and return exactly what a read would, so the import tags its state's
+        # private data with a mark only this process knows, and the read that follows returns
+        # the state as it is: one API call per import, not two. Any later read, in this process
+        # or another, finds no mark (that read clears it) and asks Okta.
+        self._imported_here = b"imported-by:" + os.urandom(16).hex().encode()
 
     def _resource(self, type_name: str) -> Resource:
         return self.app.new_resource(self._get_res_cls(type_name))
@@ -158,6 +167,8 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.ReadResource.Response)
     def ReadResource(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_name = request.type_name
+        if request.private == self._imported_here:
+            return pb.ReadResource.Response(new_state=request.current_state, private=b"")
         current = decode(request.current_state)
         diags = Diagnostics()
         try:
@@ -175,7 +186,11 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         diags = Diagnostics()
         state = self._resource(type_name).import_(ImportContext(diags, type_name), request.id)
         imported = (
-            [pb.ImportResourceState.ImportedResource(type_name=type_name, state=encode(state))]
+            [
+                pb.ImportResourceState.ImportedResource(
+                    type_name=type_name, state=encode(state), private=self._imported_here
+                )
+            ]
             if state is not None
             else []
         )

@@ -90,7 +90,9 @@ def test_import_into_a_fresh_directory_equals_the_applied_state_except_secrets(
 
     second_terraform.write(token_config(app_id))
     second_terraform.init()
+    emulator.store.clear_requests()
     second_terraform.run("import", "-input=false", "okta_app_connection.this", app_id)
+    assert api_calls(emulator) == ["GET /"]  # Terraform's read after the import reuses it
     imported = second_terraform.resource()
 
     assert imported["profile"]["token"] is None

@@ -172,6 +172,59 @@ class NestedProvider(OktaProvider):
         return [NestedReplaceResource]
 
 
+class ReadCountingResource(NestedReplaceResource):
+    """Imports and reads as if from an API, counting the reads."""
+
+    reads = 0
+
+    def import_(self, ctx: Any, id: str) -> Any:
+        return {"name": id, "placement": {"zone": "eu"}}
+
+    def read(self, ctx: Any, current: Any) -> Any:
+        ReadCountingResource.reads += 1
+        return {**current, "placement": {"zone": "refreshed"}}
+
+
+class ReadCountingProvider(OktaProvider):
+    def get_resources(self) -> list[Any]:
+        return [ReadCountingResource]
+
+
+def read(subject: OktaProviderServicer, current: Any, private: bytes) -> Any:
+    request = pb.ReadResource.Request(type_name="okta_nested", current_state=encode(current), private=private)
+    return subject.ReadResource(request, None)
+
+
+def test_the_read_right_after_an_import_reuses_the_import_and_clears_its_mark(monkeypatch: Any) -> None:
+    monkeypatch.setattr(ReadCountingResource, "reads", 0)
+    subject = servicer(ReadCountingProvider())
+    response = subject.ImportResourceState(
+        pb.ImportResourceState.Request(type_name="okta_nested", id="a"), None
+    )
+    [imported] = response.imported_resources
+    assert imported.private
+
+    after_import = read(subject, decode(imported.state), imported.private)
+    assert ReadCountingResource.reads == 0
+    assert decode(after_import.new_state) == {"name": "a", "placement": {"zone": "eu"}}
+    assert after_import.private == b""
+
+    later = read(subject, decode(after_import.new_state), after_import.private)
+    assert ReadCountingResource.reads == 1
+    assert decode(later.new_state)["placement"] == {"zone": "refreshed"}
+
+
+def test_an_import_mark_from_another_process_does_not_skip_the_read(monkeypatch: Any) -> None:
+    monkeypatch.setattr(ReadCountingResource, "reads", 0)
+    importer, reader = servicer(ReadCountingProvider()), servicer(ReadCountingProvider())
+    response = importer.ImportResourceState(
+        pb.ImportResourceState.Request(type_name="okta_nested", id="a"), None
+    )
+    [imported] = response.imported_resources
+    read(reader, decode(imported.state), imported.private)
+    assert ReadCountingResource.reads == 1
+
+
 def test_nested_requires_replace_is_honoured() -> None:
     request = pb.PlanResourceChange.Request(
         type_name="okta_nested",
