@@ -8,7 +8,8 @@ costs with the least anything could cost for the same work (its "floor"):
 
 1. start-up: process start until the go-plugin handshake, for the venv launcher and the release
    binary (dist/*.zip, when built), beside a bare `python -c "import grpc"` (benchmarks/startup.py
-   does the measuring);
+   does the measuring), and the launcher again beside the "framework floor", a Python importing
+   what every provider on `tf` with mutual TLS needs (protobuf, tf's protocol modules, ssl);
 2. one resource: `terraform plan` / `apply` / refreshing `plan` of one `okta_app_connection` at
    0 ms latency, beside the same commands on one built-in `terraform_data` (median of runs, each
    apply on a fresh state);
@@ -16,6 +17,9 @@ costs with the least anything could cost for the same work (its "floor"):
    `max_concurrent_requests` set to the -parallelism value; floor = T(terraform_data, N, command)
    + S x T(start-up floor) + ceil(N x k / P) x latency, S = 4 for apply and 3 for plan, k = API
    calls per resource measured from the emulator's journal; each cell is the median of 2 runs;
+3b. the same cells beside a floor whose terraform_data state is as large as the provider's (its
+   strings padded): Terraform rewrites the whole local state after each resource it applies, so
+   its own apply time grows with N x the state's size, which the schema, not the provider, sets;
 4. CPU per API call: user+sys CPU of every provider process during an apply of N=200 at 0 ms,
    divided by the API calls made, beside a bare httpx.Client GET loop against the emulator;
 5. calls per operation (create, create when the org ignores ?activate, refresh, action change,
@@ -24,7 +28,9 @@ costs with the least anything could cost for the same work (its "floor"):
    rate in 10 s windows, which the creates outrun): wall time beside N x k / rate, failures and
    the share of calls answered 429;
 7. memory: peak resident memory (VmHWM) of the provider during an apply and a refreshing plan of
-   N=1000, beside a Python process that imports grpc.
+   N=1000, beside a Python process that imports grpc;
+8. where the CPU goes in those two runs: Terraform's own CPU beside its CPU for as many
+   terraform_data (section 3), and the wall time beside all the CPU spent spread over the cores.
 
 CPU and memory come from a wrapped launcher in a second plugin mirror: it runs the real
 `provider.main` and, at exit, appends the process's `getrusage(RUSAGE_SELF)` CPU, its VmHWM and
@@ -71,6 +77,7 @@ RESULTS = REPO / "benchmarks" / "results" / "latest.json"
 API_TOKEN = "00benchmark-api-token-5d2e8a"
 USAGE_VARIABLE = "OKTA_BENCH_CPU_FILE"
 COMMAND_TIMEOUT = 1800.0
+CPU_SECTION = "8. where the CPU goes (the memory runs, 0 ms)"
 SAME_SIZE_SECTION = "3b. scale, beside terraform_data with a state as large"
 UNLIMITED = 1_000_000_000  # requests per window: the rate limit out of the way
 STARTUPS = {"apply": 4, "plan": 3}
@@ -1063,7 +1070,17 @@ def section_rate_limited(bench: Bench, profile: Profile, quick: bool, rows: list
 # --- 7. memory ----------------------------------------------------------------------------------
 
 
-def section_memory(bench: Bench, emulator: Emulator, profile: Profile, rows: list[Row]) -> dict[str, Any]:
+def section_memory(
+    bench: Bench,
+    emulator: Emulator,
+    profile: Profile,
+    data_cpu: dict[str, list[dict[str, float]]] | None,
+    rows: list[Row],
+) -> dict[str, Any]:
+    """Peak memory, and where the CPU goes: Terraform's share beside its share with terraform_data.
+
+    `data_cpu`: section 3's CPU of the terraform_data runs of the same N, if it ran that N.
+    """
     size = profile.memory_resources
     progress(f"7. memory: apply and refreshing plan of N={size} at 0 ms, P=10, wrapped launcher")
     emulator.latency_ms = 0
@@ -1103,6 +1120,35 @@ def section_memory(bench: Bench, emulator: Emulator, profile: Profile, rows: lis
                 floor_kib / 1024,
                 "MiB",
                 f"floor: VmHWM of python -c 'import grpc'; least provider process {least / 1024:.1f} MiB",
+            )
+        )
+        data_terraform_cpu = (
+            statistics.median(taken["terraform_and_providers_cpu_s"] for taken in data_cpu[command])
+            if data_cpu
+            else None
+        )
+        rows.append(
+            Row(
+                CPU_SECTION,
+                f"Terraform's own CPU, {label}, N={size}",
+                budget["terraform_cpu_s"],
+                data_terraform_cpu,
+                "s",
+                "floor: Terraform's CPU for as many terraform_data (section 3)",
+            )
+        )
+        busy = budget["terraform_cpu_s"] + budget["provider_cpu_s"] + budget["emulator_and_harness_cpu_s"]
+        cores = os.cpu_count() or 1
+        rows.append(
+            Row(
+                CPU_SECTION,
+                f"wall time, {label}, N={size}",
+                budget["wall_s"],
+                busy / cores,
+                "s",
+                f"floor: all CPU ({budget['terraform_cpu_s']:.1f} s Terraform, "
+                f"{budget['provider_cpu_s']:.1f} s provider, {budget['emulator_and_harness_cpu_s']:.1f} s "
+                f"emulator) spread over {cores} cores",
             )
         )
     return report
@@ -1161,7 +1207,8 @@ def main() -> None:
             sections["scale"] = section_scale(bench, emulator, profile, startup_floor, rows)
             sections["cpu_per_call"] = section_cpu(bench, emulator, profile, rows)
             sections["calls_per_operation"] = section_calls(bench, emulator, rows)
-            sections["memory"] = section_memory(bench, emulator, profile, rows)
+            data_cpu = sections["scale"]["terraform_data_cpu"].get(str(profile.memory_resources))
+            sections["memory"] = section_memory(bench, emulator, profile, data_cpu, rows)
         sections["rate_limited"] = section_rate_limited(bench, profile, args.quick, rows)
 
     order = [
@@ -1173,6 +1220,7 @@ def main() -> None:
         "5. calls per operation",
         "6. rate-limited",
         "7. memory",
+        CPU_SECTION,
     ]
     rows.sort(key=lambda row: order.index(row.section))
     duration = time.perf_counter() - STARTED
