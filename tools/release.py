@@ -276,6 +276,11 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
         # provider.provider imports its resources lazily, by name.
         "--collect-submodules",
         "provider",
+        # Modules as plain .pyc files beside the executable rather than in a compressed archive:
+        # nothing to decompress at each start, which Terraform pays 3 to 4 times per command
+        # (149 ms to the handshake with the archive, 127 ms without, on a 2-core VM).
+        "--debug",
+        "noarchive",
         str(entry),
     ]
     subprocess.run(command, check=True, cwd=scratch, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
