@@ -119,9 +119,14 @@ cmd_mirror() {
 }
 
 # Benchmarks: every figure beside its floor, measured in the same run (not tests: no assertions).
+# The full run builds the release first, so that the binary measured is this checkout's.
 cmd_bench() {
   ensure_venv
   ensure_terraform
+  case " $* " in
+    *" --quick "*) ;;
+    *) cmd_dist ;;
+  esac
   "$VENV/bin/python" "$ROOT/benchmarks/run.py" "$@"
 }
 

@@ -481,12 +481,12 @@ def section_startup(bench: Bench, profile: Profile, rows: list[Row]) -> tuple[fl
         "PLUGIN_PROTOCOL_VERSIONS": "6",
     }
     cases = startup.python_cases(python)
-    skipped = None
-    if archive.is_file():
+    skipped = startup.release_problem(archive)
+    if skipped is None:
         executable = startup.extract(archive, scratch / "package")
         cases.append(startup.Case("release binary (PyInstaller)", [str(executable)], archive.name))
     else:
-        skipped = f"{archive} does not exist"
+        progress(f"  release binary not measured: {skipped}")
     for case in cases:
         for _ in range(profile.startup_warmups):
             startup.time_to_first_line(case.command, env)

@@ -10,7 +10,8 @@ its handshake, so this is latency every user pays. Three ways of starting are me
 2. venv launcher: what `provider.install` writes,
    `.venv/bin/python -I -c 'from provider.main import main; main()'`;
 3. release binary: the PyInstaller build in dist/ (`tools/release.py dist`), extracted from its
-   zip into a temporary directory; skipped when dist/ has no zip for this version and platform.
+   zip into a temporary directory; skipped when dist/ has no zip for this version and platform,
+   or one older than the provider's sources.
 
 Beside the floor, a second one: the "framework floor", a Python that imports what any provider
 built on `tf` with go-plugin's mutual TLS must import before it can hand-shake (grpc, tf's
@@ -82,6 +83,16 @@ def release_zip(dist: Path) -> Path:
     return dist / f"terraform-provider-okta_{version}_{target}.zip"
 
 
+def release_problem(archive: Path) -> str | None:
+    """Why the release zip cannot stand for this checkout: it is missing, or older than its sources."""
+    if not archive.is_file():
+        return f"{archive} does not exist"
+    sources = [REPO / "pyproject.toml", REPO / "tools" / "release.py", *(REPO / "provider").rglob("*.py")]
+    if archive.stat().st_mtime < max(path.stat().st_mtime for path in sources):
+        return f"{archive.name} is older than the sources it was built from"
+    return None
+
+
 def extract(archive: Path, destination: Path) -> Path:
     """Extract keeping each file's mode, as Terraform does; return the provider executable."""
     executable: Path | None = None
@@ -145,6 +156,7 @@ def main() -> None:
 
     python = venv_python()
     archive = release_zip(args.dist)
+    unusable = release_problem(archive)
     with tempfile.TemporaryDirectory(prefix="tf-okta-startup-") as scratch:
         root = Path(scratch)
         # The plugin makes its socket directory under TMPDIR; a killed one leaves it behind.
@@ -158,12 +170,12 @@ def main() -> None:
             "PLUGIN_PROTOCOL_VERSIONS": "6",
         }
         cases = python_cases(python)
-        if archive.is_file():
+        if unusable is None:
             executable = extract(archive, root / "package")
             shown = f"{archive.name} extracted: {executable.name}"
             cases.append(Case("release binary (PyInstaller)", [str(executable)], shown))
         else:
-            print(f"(no {archive}: run `python tools/release.py dist` to measure the release binary)")
+            print(f"(release binary not measured: {unusable}; `./build.sh dist` builds it)")
 
         for case in cases:
             for _ in range(args.warmups):
@@ -193,8 +205,8 @@ def main() -> None:
                 "samples_ms": [round(sample, 2) for sample in case.samples_ms],
             }
         )
-    if not archive.is_file():
-        rows.append({"name": "release binary (PyInstaller)", "skipped": f"{archive} does not exist"})
+    if unusable is not None:
+        rows.append({"name": "release binary (PyInstaller)", "skipped": unusable})
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
