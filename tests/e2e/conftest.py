@@ -166,6 +166,13 @@ class Terraform:
         return self.resources()[address]
 
 
+def api_calls(emulator: Emulator) -> list[str]:
+    """The emulator's journal as `METHOD suffix`, the suffix after `/connections/default`."""
+    return [
+        f"{entry.method} {entry.path.rsplit('/default', 1)[-1] or '/'}" for entry in emulator.store.requests()
+    ]
+
+
 def terraform_env(cli_config: Path, emulator: Emulator, home: Path) -> dict[str, str]:
     env = {
         key: value for key, value in os.environ.items() if not key.startswith(("TF_", "OKTA_", "CHECKPOINT"))

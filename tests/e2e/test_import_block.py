@@ -10,7 +10,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import API_TOKEN, Terraform, terraform_version
+from .conftest import API_TOKEN, Terraform, api_calls, terraform_version
 
 pytestmark = pytest.mark.skipif(
     terraform_version() < (1, 5), reason="import blocks and -generate-config-out need Terraform 1.5 or newer"
@@ -39,8 +39,10 @@ def test_generated_configuration_plans_cleanly_once_the_token_is_added(
     assert "token       = null # sensitive" in generated
 
     (terraform.workdir / "generated.tf").write_text(generated.replace("null # sensitive", '"existing"'))
+    emulator.store.clear_requests()
     plan = terraform.run("plan", "-input=false", "-detailed-exitcode", expect=2)
     assert "1 to import" in plan.stdout
+    assert api_calls(emulator) == ["GET /"], "the read after the import reuses the import's GET"
 
     terraform.apply()
     assert emulator.store.connection(app_id).profile["token"] == "existing"

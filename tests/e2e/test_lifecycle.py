@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, token_connection
+from .conftest import Terraform, api_calls, token_connection
 
 
 def token_config(app_id: str, action: str = "activate", token: str = "scim-token-1") -> str:
@@ -18,12 +20,6 @@ def applied_connection(terraform: Terraform, emulator: Emulator) -> str:
     terraform.init()
     terraform.apply()
     return app_id
-
-
-def api_calls(emulator: Emulator) -> list[str]:
-    return [
-        f"{entry.method} {entry.path.rsplit('/default', 1)[-1] or '/'}" for entry in emulator.store.requests()
-    ]
 
 
 def test_apply_creates_an_active_connection_then_plans_no_changes(
@@ -93,6 +89,9 @@ def test_import_into_a_fresh_directory_equals_the_applied_state_except_secrets(
     emulator.store.clear_requests()
     second_terraform.run("import", "-input=false", "okta_app_connection.this", app_id)
     assert api_calls(emulator) == ["GET /"]  # Terraform's read after the import reuses it
+    state = json.loads((second_terraform.workdir / "terraform.tfstate").read_text())
+    [instance] = state["resources"][0]["instances"]
+    assert not instance.get("private"), "the import's mark must not reach the state"
     imported = second_terraform.resource()
 
     assert imported["profile"]["token"] is None

@@ -415,6 +415,19 @@ def test_import_fills_what_okta_reports_and_no_secrets() -> None:
     }
 
 
+@pytest.mark.parametrize("status", ["ENABLED", "DISABLED"])
+def test_reading_an_imported_state_changes_nothing(status: str) -> None:
+    # The servicer answers the read that follows an import with the imported state, skipping
+    # the GET: that is right only while a read of it would return it unchanged.
+    client = FakeClient(status=status)
+    resource = resource_with(client)
+    imported = resource.import_(ImportContext(Diagnostics(), "t"), "0oa1")
+    assert imported is not None
+    diags = Diagnostics()
+    assert resource.read(ReadContext(diags, "t"), imported) == imported
+    assert diags.diagnostics == []
+
+
 def test_import_of_an_unknown_app_is_an_error() -> None:
     client = FakeClient()
     client.fail["get"] = OktaNotFoundError(
