@@ -119,15 +119,17 @@ cmd_mirror() {
 }
 
 # Benchmarks: every figure beside its floor, measured in the same run (not tests: no assertions).
-# The full run builds the release first, so that the binary measured is this checkout's.
+# The full run first builds the release in benchmarks/results/dist (dist/ is left alone), so
+# that the binary measured is this checkout's.
 cmd_bench() {
   ensure_venv
   ensure_terraform
+  local dist="$ROOT/benchmarks/results/dist"
   case " $* " in
     *" --quick "*) ;;
-    *) cmd_dist ;;
+    *) "$VENV/bin/python" "$ROOT/tools/release.py" dist --out "$dist" ;;
   esac
-  "$VENV/bin/python" "$ROOT/benchmarks/run.py" "$@"
+  "$VENV/bin/python" "$ROOT/benchmarks/run.py" --dist "$dist" "$@"
 }
 
 cmd_emulator() {

@@ -3,23 +3,23 @@
     .venv/bin/python benchmarks/startup.py [-n 15] [--warmups 2] [--dist dist]
 
 Terraform starts the provider for every command (often several times per command) and waits for
-its handshake, so this is latency every user pays. Three ways of starting are measured:
+its handshake, so this is latency every user pays. Two floors and two ways of starting the
+provider are measured, every Python in isolated mode (-I), as the launcher runs:
 
-1. floor: a bare `python -c "import grpc; print('x')"` from the venv, the least any Python
+1. floor: a bare `python -I -c "import grpc; print('x')"` from the venv, the least any Python
    provider built on grpc can take;
-2. venv launcher: what `provider.install` writes,
+2. framework floor: a Python that imports what any provider built on `tf` with go-plugin's
+   mutual TLS must import before it can hand-shake (grpc, tf's protocol modules, which bring
+   protobuf, and ssl), so that the provider's own share shows;
+3. venv launcher: what `provider.install` writes,
    `.venv/bin/python -I -c 'from provider.main import main; main()'`;
-3. release binary: the PyInstaller build in dist/ (`tools/release.py dist`), extracted from its
+4. release binary: the PyInstaller build in dist/ (`tools/release.py dist`), extracted from its
    zip into a temporary directory; skipped when dist/ has no zip for this version and platform,
    or one older than the provider's sources.
 
-Beside the floor, a second one: the "framework floor", a Python that imports what any provider
-built on `tf` with go-plugin's mutual TLS must import before it can hand-shake (grpc, tf's
-protocol modules, which bring protobuf, and ssl), so that the provider's own share shows.
-
 Each is run after warm-ups N times; the process is killed once its first line is read. Prints
-one table (median and p90, each beside the floor's) and writes it as JSON to
-benchmarks/results/startup.json. It is a benchmark: it asserts nothing.
+one table (median and p90 beside the floor's, and the median beside the framework floor's) and
+writes it as JSON to benchmarks/results/startup.json. It is a benchmark: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def extract(archive: Path, destination: Path) -> Path:
 def python_cases(python: str) -> list[Case]:
     """The floor, the framework floor and the venv launcher, in that order."""
     return [
-        Case("floor: python -c 'import grpc'", [python, "-c", "import grpc; print('x')"]),
+        Case("floor: python -c 'import grpc'", [python, "-I", "-c", "import grpc; print('x')"]),
         Case("framework floor: grpc, tf, protobuf, ssl", [python, "-I", "-c", FRAMEWORK_FLOOR]),
         Case(
             "venv launcher (provider.install)",
@@ -182,17 +182,17 @@ def main() -> None:
                 time_to_first_line(case.command, env)
             case.samples_ms = [time_to_first_line(case.command, env) * 1000 for _ in range(args.runs)]
 
-    floor = cases[0]
+    floor, framework = cases[0], cases[1]
     width = max(len(case.name) for case in cases)
     print(f"start-up to handshake, {args.runs} runs after {args.warmups} warm-ups, {platform.node()}")
-    print(f"{'':{width}}  {'median':>9} {'x floor':>7}  {'p90':>9} {'x floor':>7}")
+    print(f"{'':{width}}  {'median':>9} {'x floor':>7}  {'p90':>9} {'x floor':>7}  {'x framework':>11}")
     rows = []
     for case in cases:
         median_ratio = case.median_ms / floor.median_ms
         p90_ratio = case.p90_ms / floor.p90_ms
         print(
             f"{case.name:{width}}  {case.median_ms:7.1f}ms {median_ratio:6.2f}x  "
-            f"{case.p90_ms:7.1f}ms {p90_ratio:6.2f}x"
+            f"{case.p90_ms:7.1f}ms {p90_ratio:6.2f}x  {case.median_ms / framework.median_ms:10.2f}x"
         )
         rows.append(
             {
