@@ -281,6 +281,12 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
         # (about 15 % less time to the handshake, builds of the same code side by side).
         "--debug",
         "noarchive",
+        # Importable in the build venv, never used by the provider: pygments comes with pytest and
+        # would be collected through httpx's optional command line (4 MB); _pytest through anyio.
+        "--exclude-module",
+        "pygments",
+        "--exclude-module",
+        "_pytest",
         str(entry),
     ]
     subprocess.run(command, check=True, cwd=scratch, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
