@@ -83,8 +83,9 @@ COMMAND_TIMEOUT = 1800.0
 CPU_SECTION = "8. where the CPU goes (the memory runs, 0 ms)"
 SAME_SIZE_SECTION = "3b. scale, beside terraform_data with a state as large"
 UNLIMITED = 1_000_000_000  # requests per window: the rate limit out of the way
-STARTUPS = {"apply": 4, "plan": 3}
-AUTO = {"apply": ("-auto-approve",), "plan": ()}  # S in the scale floor: provider starts per command
+STARTUPS = {"apply": 4, "plan": 3}  # S in the scale floor: provider starts per command
+LABELS = {"apply": "apply (create N)", "plan": "plan (refresh N)"}
+AUTO = {"apply": ("-auto-approve",), "plan": ()}
 GO_PROVIDER = {"create": 2, "refresh": 1, "action change": 2, "profile change": 2, "destroy": 0}
 TARGETS = {"create": 1, "create, ?activate ignored": 2, "refresh": 1, "action change": 1, "destroy": 1}
 
@@ -624,17 +625,7 @@ def section_scale(
     cells: list[dict[str, Any]] = []
     for size in profile.scale_sizes:
         workdir = bench.workdir(f"scale-data-{size}")
-        env = bench.env()
-        (workdir / "main.tf").write_text(data_config(size))
-        bench.init(workdir, env)
-        baselines[size] = {command: [] for command in commands}
-        baseline_cpu[size] = {command: [] for command in commands}
-        for _ in range(repeats):
-            forget_state(workdir)
-            for command in commands:
-                run = bench.run(workdir, env, command, "-input=false", "-parallelism=10", *AUTO[command])
-                baselines[size][command].append(run.seconds)
-                baseline_cpu[size][command].append(run.cpu_json())
+        baselines[size], baseline_cpu[size] = data_runs(bench, workdir, data_config(size), repeats)
         baseline = {command: statistics.median(baselines[size][command]) for command in commands}
         data_state_bytes = state_bytes(workdir)
         progress(f"  terraform_data N={size}: apply {baseline['apply']:.2f} s, plan {baseline['plan']:.2f} s")
@@ -687,7 +678,7 @@ def section_scale(
                             "latency_waits": round(waits, 3),
                         },
                     }
-                    label = "apply (create N)" if command == "apply" else "plan (refresh N)"
+                    label = LABELS[command]
                     rows.append(
                         Row(
                             "3. scale",
@@ -730,6 +721,25 @@ def section_scale(
     }
 
 
+def data_runs(
+    bench: Bench, workdir: Path, config: str, repeats: int
+) -> tuple[dict[str, list[float]], dict[str, list[dict[str, float]]]]:
+    """Apply then plan `config` (terraform_data only) `repeats` times from an empty state, at
+    -parallelism=10; returns each command's seconds and CPU, one entry per repeat."""
+    env = bench.env()
+    (workdir / "main.tf").write_text(config)
+    bench.init(workdir, env)
+    seconds: dict[str, list[float]] = {command: [] for command in AUTO}
+    cpu: dict[str, list[dict[str, float]]] = {command: [] for command in AUTO}
+    for _ in range(repeats):
+        forget_state(workdir)
+        for command in AUTO:
+            run = bench.run(workdir, env, command, "-input=false", "-parallelism=10", *AUTO[command])
+            seconds[command].append(run.seconds)
+            cpu[command].append(run.cpu_json())
+    return seconds, cpu
+
+
 def same_size_baseline(
     bench: Bench, size: int, data_state_bytes: int, okta_state_bytes: int, repeats: int
 ) -> dict[str, Any]:
@@ -741,17 +751,7 @@ def same_size_baseline(
     """
     padding = max(0, round((okta_state_bytes - data_state_bytes) / (2 * size)))
     workdir = bench.workdir(f"scale-data-same-size-{size}")
-    env = bench.env()
-    (workdir / "main.tf").write_text(data_config(size, input_length=1 + padding))
-    bench.init(workdir, env)
-    taken: dict[str, list[float]] = {"apply": [], "plan": []}
-    cpu: dict[str, list[dict[str, float]]] = {"apply": [], "plan": []}
-    for _ in range(repeats):
-        forget_state(workdir)
-        for command in taken:
-            run = bench.run(workdir, env, command, "-input=false", "-parallelism=10", *AUTO[command])
-            taken[command].append(run.seconds)
-            cpu[command].append(run.cpu_json())
+    taken, cpu = data_runs(bench, workdir, data_config(size, input_length=1 + padding), repeats)
     found: dict[str, Any] = {
         "input_length": 1 + padding,
         "state_bytes": state_bytes(workdir),
@@ -783,7 +783,7 @@ def same_size_rows(
             + STARTUPS[command] * startup_floor
         )
         figures["floor_same_state_size_seconds"] = round(floor, 3)
-        label = "apply (create N)" if command == "apply" else "plan (refresh N)"
+        label = LABELS[command]
         rows.append(
             Row(
                 SAME_SIZE_SECTION,
@@ -1123,7 +1123,7 @@ def section_memory(
             f"{budget['wall_s']} s wall, CPU: terraform {budget['terraform_cpu_s']} s, provider "
             f"{budget['provider_cpu_s']} s, emulator {budget['emulator_and_harness_cpu_s']} s"
         )
-        label = "apply (create N)" if command == "apply" else "plan (refresh N)"
+        label = LABELS[command]
         rows.append(
             Row(
                 "7. memory",
