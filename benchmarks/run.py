@@ -478,14 +478,7 @@ def section_startup(
     archive = startup.release_zip(dist)
     scratch = bench.root / "startup"
     (scratch / "tmp").mkdir(parents=True)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(bench.home),
-        "TMPDIR": str(scratch / "tmp"),
-        "LANG": "C.UTF-8",
-        startup.MAGIC_COOKIE_KEY: startup.MAGIC_COOKIE_VALUE,
-        "PLUGIN_PROTOCOL_VERSIONS": "6",
-    }
+    env = startup.plugin_environment(home=bench.home, tmp=scratch / "tmp")
     cases = startup.python_cases(python)
     skipped = startup.release_problem(archive)
     if skipped is None:

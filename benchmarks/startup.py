@@ -115,10 +115,22 @@ def extract(archive: Path, destination: Path) -> Path:
     return executable
 
 
+def plugin_environment(home: Path, tmp: Path) -> dict[str, str]:
+    """What Terraform gives a plugin it starts, and nothing of the caller's but PATH."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": "C.UTF-8",
+        MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE,
+        "PLUGIN_PROTOCOL_VERSIONS": "6",
+    }
+
+
 def python_cases(python: str) -> list[Case]:
     """The floor, the framework floor and the venv launcher, in that order."""
     return [
-        Case("floor: python -c 'import grpc'", [python, "-I", "-c", "import grpc; print('x')"]),
+        Case("floor: python -I -c 'import grpc'", [python, "-I", "-c", "import grpc; print('x')"]),
         Case("framework floor: grpc, tf, protobuf, ssl", [python, "-I", "-c", FRAMEWORK_FLOOR]),
         Case(
             "venv launcher (provider.install)",
@@ -161,14 +173,7 @@ def main() -> None:
         root = Path(scratch)
         # The plugin makes its socket directory under TMPDIR; a killed one leaves it behind.
         (root / "tmp").mkdir()
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(root),
-            "TMPDIR": str(root / "tmp"),
-            "LANG": "C.UTF-8",
-            MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE,
-            "PLUGIN_PROTOCOL_VERSIONS": "6",
-        }
+        env = plugin_environment(home=root, tmp=root / "tmp")
         cases = python_cases(python)
         if unusable is None:
             executable = extract(archive, root / "package")
