@@ -9,6 +9,7 @@ connection reset after Okta applied it is retried like a GET.
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import random
 import threading
@@ -37,8 +38,13 @@ class RetriesExhausted(httpx.TransportError):
 def server_time(response: httpx.Response) -> float | None:
     """The server's clock when it answered (its Date header), or None without a usable Date."""
     date = response.headers.get("Date")
-    if not date:
-        return None
+    return _http_date_seconds(date) if date else None
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date_seconds(date: str) -> float | None:
+    """A Date header in seconds since the epoch. Cached: a Date has one-second resolution, so
+    the answers of a busy second share it, and parsing it costs more than the rest of reading it."""
     try:
         return email.utils.parsedate_to_datetime(date).timestamp()
     except (TypeError, ValueError):
