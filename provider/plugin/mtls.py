@@ -54,8 +54,9 @@ def _relay(tls: ssl.SSLSocket, plain: socket.socket) -> None:
     plain.setblocking(False)
     to_tls, to_plain = bytearray(), bytearray()
     with selectors.DefaultSelector() as selector:
-        selector.register(tls, selectors.EVENT_READ)
-        selector.register(plain, selectors.EVENT_READ)
+        interest = {tls: selectors.EVENT_READ, plain: selectors.EVENT_READ}
+        for sock, events in interest.items():
+            selector.register(sock, events)
         while True:
             for key, _ in selector.select():
                 if key.fileobj is tls:
@@ -82,8 +83,11 @@ def _relay(tls: ssl.SSLSocket, plain: socket.socket) -> None:
             if to_tls:
                 with contextlib.suppress(ssl.SSLWantReadError, ssl.SSLWantWriteError):
                     del to_tls[: tls.send(to_tls)]
-            selector.modify(tls, selectors.EVENT_READ | (selectors.EVENT_WRITE if to_tls else 0))
-            selector.modify(plain, selectors.EVENT_READ | (selectors.EVENT_WRITE if to_plain else 0))
+            for sock, pending in ((tls, to_tls), (plain, to_plain)):
+                wanted = selectors.EVENT_READ | (selectors.EVENT_WRITE if pending else 0)
+                if interest[sock] != wanted:  # a system call each: only when it changes
+                    selector.modify(sock, wanted)
+                    interest[sock] = wanted
 
 
 class MutualTLSProxy:
