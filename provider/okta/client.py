@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.request
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -14,10 +15,25 @@ from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credenti
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
+from provider.okta.org_url import is_loopback
 from provider.okta.retry import RetriesExhausted
 from provider.okta.transport import api_transport, token_transport
 
 USER_AGENT = "terraform-provider-okta-py"
+
+
+def environment_proxy(org_url: str) -> str | None:
+    """The proxy that HTTPS_PROXY / HTTP_PROXY / ALL_PROXY name for the org, unless NO_PROXY exempts it.
+
+    Loopback hosts are never proxied, as in Go's net/http (and so in Terraform and the official
+    provider). httpx reads these variables only for a transport it builds; this client builds its own.
+    """
+    parts = urlsplit(org_url)
+    host = parts.hostname or ""
+    if is_loopback(host) or urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    return proxies.get(parts.scheme) or proxies.get("all")
 
 
 class OktaClient:
@@ -40,7 +56,9 @@ class OktaClient:
         )
         self.org_url = org_url
         base = transport or httpx.HTTPTransport(
-            retries=0, limits=httpx.Limits(max_connections=64, max_keepalive_connections=64)
+            retries=0,
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            proxy=environment_proxy(org_url),
         )
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         self._token_http: httpx.Client | None = None
@@ -65,22 +83,20 @@ class OktaClient:
                 token_http=self._token_http,
             )
         self.auth = auth
-        self._http = httpx.Client(
-            base_url=org_url,
-            auth=auth,
-            transport=api_transport(
-                base,
-                options.retry,
-                stopping,
-                max_api_capacity=options.max_api_capacity,
-                max_concurrent=options.max_concurrent_requests,
-            ),
-            timeout=timeout,
-            headers=headers,
+        self._host = httpx.URL(org_url).host
+        self._root = org_url.rstrip("/")
+        self._headers = headers
+        self._timeout = timeout.as_dict()
+        self._transport = api_transport(
+            base,
+            options.retry,
+            stopping,
+            max_api_capacity=options.max_api_capacity,
+            max_concurrent=options.max_concurrent_requests,
         )
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
         if self._token_http is not None:
             self._token_http.close()
 
@@ -143,6 +159,33 @@ class OktaClient:
         except ValueError as exc:
             raise OktaResponseError(method, path, response.status_code, str(exc)) from None
 
+    def _send(
+        self, method: str, path: str, json_body: dict[str, Any] | None, params: dict[str, str] | None
+    ) -> httpx.Response:
+        """One call through the auth flow and the transport stack, read to the end.
+
+        This is what httpx.Client.request does for these calls, without its cookie jar, redirect
+        handling and URL merging: Okta's API uses none of them, and on a busy 2-core machine they
+        cost as much CPU as the HTTP exchange itself.
+        """
+        request = httpx.Request(
+            method,
+            self._root + path,
+            params=params,
+            json=json_body,
+            headers=self._headers,
+            extensions={"timeout": self._timeout},
+        )
+        flow = self.auth.sync_auth_flow(request)
+        request = next(flow)
+        while True:
+            response = self._transport.handle_request(request)
+            response.read()
+            try:
+                request = flow.send(response)
+            except StopIteration:
+                return response
+
     def _call(
         self,
         method: str,
@@ -150,9 +193,9 @@ class OktaClient:
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
     ) -> httpx.Response:
-        host = self._http.base_url.host
+        host = self._host
         try:
-            response = self._http.request(method, path, json=json_body, params=params)
+            response = self._send(method, path, json_body, params)
         except RetriesExhausted as exc:
             raise OktaTransportError(method, host, path, str(exc), exc.attempts, exc.elapsed) from None
         except httpx.LocalProtocolError:

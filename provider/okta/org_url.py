@@ -10,7 +10,8 @@ class InvalidOrgURL(ValueError):
     """The org URL is not one the client may talk to; the message says why."""
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
     if host == "localhost":
         return True
     try:
@@ -25,7 +26,7 @@ def normalize_org_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     if not host or parts.scheme not in ("https", "http"):
         raise InvalidOrgURL(f"{url!r} is not an absolute URL such as https://dev-123456.okta.com")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         raise InvalidOrgURL(
             f"{url!r} uses http://; only https:// is allowed except for loopback hosts "
             "(127.0.0.0/8, localhost, ::1)"

@@ -16,6 +16,7 @@ from provider.okta import (
     OktaResponseError,
     OktaTransportError,
     RetryPolicy,
+    Timeouts,
     TokenConnectionRequest,
 )
 from provider.okta.client import OktaClient
@@ -174,3 +175,24 @@ def test_unexpected_success_status_is_reported() -> None:
     with pytest.raises(OktaResponseError) as caught:
         client_answering(transport).activate_connection("0oa1")
     assert caught.value.status == 302
+
+
+def test_every_call_carries_the_configured_timeouts() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=CONNECTION)
+
+    timeouts = Timeouts(connect=1.5, read=7.0, write=3.0, pool=9.0)
+    client = OktaClient(
+        "https://dev-1.okta.com",
+        ApiToken(TOKEN),
+        transport=httpx.MockTransport(handler),
+        options=ClientOptions(timeouts=timeouts),
+    )
+    client.get_connection("0oa1")
+    client.activate_connection("0oa1")
+    assert [request.extensions["timeout"] for request in seen] == [
+        {"connect": 1.5, "read": 7.0, "write": 3.0, "pool": 9.0}
+    ] * 2
