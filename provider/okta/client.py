@@ -177,14 +177,18 @@ class OktaClient:
             extensions={"timeout": self._timeout},
         )
         flow = self.auth.sync_auth_flow(request)
-        request = next(flow)
-        while True:
-            response = self._transport.handle_request(request)
-            response.read()
-            try:
-                request = flow.send(response)
-            except StopIteration:
-                return response
+        try:
+            request = next(flow)
+            while True:
+                response = self._transport.handle_request(request)
+                response.request = request
+                response.read()
+                try:
+                    request = flow.send(response)
+                except StopIteration:
+                    return response
+        finally:
+            flow.close()
 
     def _call(
         self,
