@@ -16,7 +16,7 @@ costs with the least anything could cost for the same work (its "floor"):
 3. scale: apply (create N) and refreshing plan for N x latency x -parallelism, with the provider's
    `max_concurrent_requests` set to the -parallelism value; floor = T(terraform_data, N, command)
    + S x T(start-up floor) + ceil(N x k / P) x latency, S = 4 for apply and 3 for plan, k = API
-   calls per resource measured from the emulator's journal; each cell is the median of 2 runs;
+   calls per resource measured from the emulator's journal; each cell is the median of 3 runs;
 3b. the same cells beside a floor whose terraform_data state is as large as the provider's (its
    strings padded): Terraform rewrites the whole local state after each resource it applies, so
    its own apply time grows with N x the state's size, which the schema, not the provider, sets;
@@ -44,10 +44,10 @@ lives in one temporary directory, removed at the end; TF_*/OKTA_*/CHECKPOINT*/PL
 of the caller are not passed on. The emulator runs in this process, so at 0 ms latency it
 competes with Terraform and the provider for the same cores.
 
-The default run takes about 6 minutes on 2 cores; `--quick` (N=50/60/100, fewer repeats, the
-rate-limit window scaled down to 10 calls a second, the same rate) under 1. Prints one table and
-progress lines on stderr; writes every figure, with machine details, as JSON. It is a benchmark:
-it asserts nothing.
+The default run takes 8 to 15 minutes on 2 cores, with the VM's speed; `--quick` (N=50/60/100,
+fewer repeats, the rate-limit window scaled down to 10 calls a second, the same rate) under 1.
+Prints one table and progress lines on stderr; writes every figure, with machine details, as
+JSON. It is a benchmark: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -259,7 +259,7 @@ FULL = Profile(
     startup_warmups=2,
     one_resource_runs=5,
     scale_sizes=[200, 1000],
-    scale_repeats=2,
+    scale_repeats=3,
     latencies_ms=[0, 50],
     parallelisms=[10, 30],
     cpu_resources=200,
@@ -708,7 +708,7 @@ def section_scale(
         "terraform_data_cpu": {str(size): taken for size, taken in baseline_cpu.items()},
         "terraform_data_same_state_size": {str(size): taken for size, taken in matched.items()},
         "cells": cells,
-        "note": "seconds: median of the runs (of 2 runs: their mean); every run creates N new applications "
+        "note": "seconds: median of the runs; every run creates N new applications "
         "on a fresh state; max_concurrent_requests is set to the -parallelism value; terraform_data "
         "runs at -parallelism=10",
     }
