@@ -141,7 +141,8 @@ class OktaProvider:
             settings = resolve(config, os.environ)
         except SettingsError as exc:
             for problem in exc.problems:
-                diags.add_error(problem.summary, problem.detail, path=[problem.argument])
+                path = [problem.argument] if problem.argument else None
+                diags.add_error(problem.summary, problem.detail, path=path)
             return
         with self._lock:
             if settings != self._settings:

@@ -16,8 +16,10 @@ from provider.okta import (
     Credentials,
     InvalidOrgURL,
     InvalidPrivateKey,
+    InvalidProxy,
     RetryPolicy,
     ServiceAppCredentials,
+    environment_proxy,
     load_private_key,
     normalize_org_url,
 )
@@ -58,7 +60,7 @@ WHOLE_NUMBERS = frozenset({"max_retries", "max_api_capacity", "max_concurrent_re
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the settings, pinned to the argument it is about."""
+    """One thing wrong with the settings, pinned to the argument it is about ("": the environment)."""
 
     argument: str
     summary: str
@@ -310,7 +312,15 @@ def _credentials(
     )
 
 
-def _options(config: Mapping[str, Any]) -> ClientOptions:
+def _proxy(org_url: str, environ: Mapping[str, str], problems: list[Problem]) -> str | None:
+    try:
+        return environment_proxy(org_url, environ)
+    except InvalidProxy as exc:
+        problems.append(Problem("", "Unsupported proxy", str(exc)))
+        return None
+
+
+def _options(config: Mapping[str, Any], proxy: str | None) -> ClientOptions:
     number = {argument: config.get(argument) for argument in LIMITS}
     chosen = {a: (v if isinstance(v, int | float) else LIMITS[a][2]) for a, v in number.items()}
     return ClientOptions(
@@ -322,6 +332,7 @@ def _options(config: Mapping[str, Any]) -> ClientOptions:
         ),
         max_api_capacity=int(chosen["max_api_capacity"]),
         max_concurrent_requests=int(chosen["max_concurrent_requests"]),
+        proxy=proxy,
     )
 
 
@@ -342,6 +353,7 @@ def resolve(config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
         raise SettingsError(problems)
     org_url = _org_url(config, environ, problems)
     credentials = _credentials(config, environ, problems)
+    proxy = _proxy(org_url, environ, problems) if org_url is not None else None
     if problems or org_url is None or credentials is None:
         raise SettingsError(problems)
-    return Settings(org_url=org_url, credentials=credentials, options=_options(config))
+    return Settings(org_url=org_url, credentials=credentials, options=_options(config, proxy))

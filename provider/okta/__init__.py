@@ -25,6 +25,7 @@ from provider.okta.keys import InvalidPrivateKey, load_private_key
 from provider.okta.models import Connection, OAuthConnectionRequest, TokenConnectionRequest
 from provider.okta.options import ClientOptions, RetryPolicy, Timeouts
 from provider.okta.org_url import InvalidOrgURL, normalize_org_url
+from provider.okta.proxy import InvalidProxy, environment_proxy
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -35,6 +36,7 @@ __all__ = [
     "Credentials",
     "InvalidOrgURL",
     "InvalidPrivateKey",
+    "InvalidProxy",
     "OAuthConnectionRequest",
     "OktaAPIError",
     "OktaAuthError",
@@ -47,6 +49,7 @@ __all__ = [
     "ServiceAppCredentials",
     "Timeouts",
     "TokenConnectionRequest",
+    "environment_proxy",
     "load_private_key",
     "normalize_org_url",
 ]

@@ -30,9 +30,12 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class ClientOptions:
-    """Retry policy, rate-limit budget and concurrency bound of one client."""
+    """Retry policy, rate-limit budget, concurrency bound, timeouts and proxy of one client."""
 
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     max_api_capacity: int = 100
     max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT
     timeouts: Timeouts = field(default_factory=Timeouts)
+    # An http:// or https:// proxy URL for every call (None: direct); out of repr, as it may
+    # carry the proxy's password.
+    proxy: str | None = field(default=None, repr=False)

@@ -277,6 +277,18 @@ def test_configure_errors_name_the_argument(config: dict[str, Any], argument: st
     assert [step.attribute_name for step in diagnostic.attribute.steps] == [argument]
 
 
+def test_an_unsupported_proxy_is_an_error_on_no_argument(monkeypatch: Any) -> None:
+    for variable in ENVIRONMENT.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://proxy.corp.example:1080")
+    config = {"org_url": "https://a.okta.com", "org_name": None, "base_url": None, "api_token": "t"}
+    response = servicer().ConfigureProvider(pb.ConfigureProvider.Request(config=encode(config)), None)
+    [diagnostic] = response.diagnostics
+    assert diagnostic.summary == "Unsupported proxy"
+    assert diagnostic.detail.startswith("HTTPS_PROXY names a socks5:// proxy")
+    assert not diagnostic.HasField("attribute")
+
+
 def test_configuration_is_repeatable_and_reuses_the_client(monkeypatch: Any) -> None:
     provider = OktaProvider()
     subject = servicer(provider)

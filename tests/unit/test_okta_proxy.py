@@ -1,4 +1,4 @@
-"""The client uses the proxy HTTPS_PROXY, HTTP_PROXY or ALL_PROXY names, unless NO_PROXY exempts the org."""
+"""The proxy comes from HTTPS_PROXY / NO_PROXY as Go reads them, and every call goes through it."""
 
 from __future__ import annotations
 
@@ -9,18 +9,65 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from provider.okta import ApiToken
-from provider.okta.client import OktaClient, environment_proxy
+from provider.okta import ApiToken, ClientOptions, InvalidProxy, environment_proxy
+from provider.okta.client import OktaClient
 
-PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+ORG = "https://dev-1.okta.com"
+PROXY = "http://proxy.corp.example:3128"
 CONNECTION = {"authScheme": "TOKEN", "status": "ENABLED", "profile": {"authScheme": "TOKEN"}}
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
+@pytest.mark.parametrize("name", ["HTTPS_PROXY", "https_proxy"])
+def test_https_proxy_applies_to_the_org(name: str) -> None:
+    assert environment_proxy(ORG, {name: PROXY}) == PROXY
+
+
+def test_the_upper_case_name_wins_as_in_go() -> None:
+    assert environment_proxy(ORG, {"HTTPS_PROXY": PROXY, "https_proxy": "http://other:8080"}) == PROXY
+
+
+def test_a_value_without_a_scheme_means_http() -> None:
+    assert environment_proxy(ORG, {"HTTPS_PROXY": "proxy.corp.example:3128"}) == PROXY
+
+
+def test_no_variable_no_proxy() -> None:
+    assert environment_proxy(ORG, {}) is None
+
+
+def test_http_proxy_and_all_proxy_do_not_apply_to_https_as_in_go() -> None:
+    assert environment_proxy(ORG, {"HTTP_PROXY": PROXY, "ALL_PROXY": "socks5://proxy:1080"}) is None
+
+
+@pytest.mark.parametrize(
+    "no_proxy",
+    ["*", ".okta.com", "okta.com", "dev-1.okta.com", "example.com, dev-1.okta.com", "dev-1.okta.com:443"],
+)
+def test_no_proxy_exempts_the_org(no_proxy: str) -> None:
+    assert environment_proxy(ORG, {"HTTPS_PROXY": PROXY, "NO_PROXY": no_proxy}) is None
+
+
+@pytest.mark.parametrize("no_proxy", ["oktapreview.com", "dev-1.okta.com:8443", "other.example"])
+def test_no_proxy_for_other_hosts_leaves_the_proxy(no_proxy: str) -> None:
+    assert environment_proxy(ORG, {"HTTPS_PROXY": PROXY, "no_proxy": no_proxy}) == PROXY
+
+
+@pytest.mark.parametrize("org_url", ["http://127.0.0.1:8787", "http://localhost:8787", "https://[::1]:8443"])
+def test_loopback_hosts_are_never_proxied(org_url: str) -> None:
+    """As in Go's net/http: a local emulator stays reachable behind a corporate proxy."""
+    assert environment_proxy(org_url, {"HTTPS_PROXY": PROXY, "HTTP_PROXY": PROXY}) is None
+
+
+@pytest.mark.parametrize("value", ["socks5://user:secret@proxy:1080", "socks4://proxy:1080", "ftp://proxy"])
+def test_an_unsupported_proxy_is_named_without_its_address(value: str) -> None:
+    with pytest.raises(InvalidProxy) as caught:
+        environment_proxy(ORG, {"HTTPS_PROXY": value})
+    message = str(caught.value)
+    assert message.startswith(f"HTTPS_PROXY names a {value.split('://')[0]}:// proxy")
+    assert "secret" not in message and "proxy:" not in message
+
+
+def test_the_proxy_stays_out_of_the_options_repr() -> None:
+    assert "secret" not in repr(ClientOptions(proxy="http://user:secret@proxy:3128"))
 
 
 @pytest.fixture
@@ -51,45 +98,12 @@ def forward_proxy() -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def test_https_proxy_applies_to_an_https_org(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
-    assert environment_proxy("https://dev-1.okta.com") == "http://proxy.corp.example:3128"
-    assert environment_proxy("http://dev-1.okta.com") is None
-
-
-def test_loopback_hosts_are_never_proxied(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As in Go's net/http: a local emulator stays reachable behind a corporate proxy."""
-    monkeypatch.setenv("HTTP_PROXY", "http://proxy.corp.example:3128")
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
-    for org_url in (
-        "http://127.0.0.1:8787",
-        "http://localhost:8787",
-        "http://[::1]:8787",
-        "https://127.0.0.5",
-    ):
-        assert environment_proxy(org_url) is None
-    assert environment_proxy("http://emulator.internal:8787") == "http://proxy.corp.example:3128"
-
-
-def test_all_proxy_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ALL_PROXY", "http://proxy.corp.example:3128")
-    assert environment_proxy("https://dev-1.okta.com") == "http://proxy.corp.example:3128"
-
-
-def test_no_proxy_exempts_the_org(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.example:3128")
-    monkeypatch.setenv("NO_PROXY", ".okta.com")
-    assert environment_proxy("https://dev-1.okta.com") is None
-    assert environment_proxy("https://dev-1.oktapreview.com") == "http://proxy.corp.example:3128"
-
-
-def test_calls_go_through_the_proxy(
-    monkeypatch: pytest.MonkeyPatch, forward_proxy: tuple[str, list[str]]
-) -> None:
+def test_calls_go_through_the_proxy(forward_proxy: tuple[str, list[str]]) -> None:
     proxy_url, seen = forward_proxy
-    monkeypatch.setenv("HTTP_PROXY", proxy_url)
     # The name does not resolve (.invalid): only a proxied request can be answered.
-    client = OktaClient("http://okta.invalid", ApiToken("00-api-token-secret"))
+    client = OktaClient(
+        "http://okta.invalid", ApiToken("00-api-token-secret"), options=ClientOptions(proxy=proxy_url)
+    )
     try:
         assert client.get_connection("0oa1").status == "ENABLED"
     finally:

@@ -240,3 +240,21 @@ def test_org_settings_that_cannot_work_name_the_argument(
 ) -> None:
     found = problems(config(api_token="t", **values), env)
     assert found[0][0] == argument
+
+
+def test_the_proxy_comes_from_the_environment() -> None:
+    env = {"HTTPS_PROXY": "proxy.corp.example:3128"}
+    settings = resolve(config(**ORG, api_token="t"), env)
+    assert settings.options.proxy == "http://proxy.corp.example:3128"
+    assert resolve(config(**ORG, api_token="t"), {}).options.proxy is None
+
+
+def test_an_unsupported_proxy_is_a_configuration_error_naming_the_variable() -> None:
+    found = problems(config(**ORG, api_token="t"), {"HTTPS_PROXY": "socks5://user:secret@proxy:1080"})
+    assert found == [
+        (
+            "",
+            "Unsupported proxy",
+            "HTTPS_PROXY names a socks5:// proxy; the provider supports http:// and https:// proxies.",
+        )
+    ]

@@ -1,0 +1,55 @@
+"""Which HTTP proxy the client uses, read from the environment as Go's net/http reads it.
+
+Terraform and the official Okta provider are Go programs, so users' proxy settings are written
+for Go's rules: HTTPS_PROXY (or https_proxy) names the proxy for https:// URLs, and a value
+without a scheme means http://; NO_PROXY (or no_proxy) lists hosts, domains (a leading dot
+optional), host:port pairs or `*` to reach directly; loopback hosts are never proxied. ALL_PROXY,
+which Go ignores, is ignored here too. httpx reads these variables only for a transport it
+builds itself, and this client builds its own, so the proxy is chosen here and passed on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from provider.okta.org_url import is_loopback
+
+SUPPORTED_SCHEMES = ("http", "https")
+
+
+class InvalidProxy(ValueError):
+    """The proxy variable names a proxy the client cannot use; the message says which and why."""
+
+
+def _first(environ: Mapping[str, str], *names: str) -> tuple[str, str]:
+    for name in names:
+        if environ.get(name):
+            return name, environ[name]
+    return names[0], ""
+
+
+def environment_proxy(org_url: str, environ: Mapping[str, str]) -> str | None:
+    """The proxy URL for calls to `org_url`, or None to connect directly."""
+    parts = urlsplit(org_url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or is_loopback(host):
+        return None  # plain http:// is only ever allowed for loopback hosts
+    variable, proxy = _first(environ, "HTTPS_PROXY", "https_proxy")
+    if not proxy:
+        return None
+    _, no_proxy = _first(environ, "NO_PROXY", "no_proxy")
+    if no_proxy:
+        import urllib.request  # only here: it costs start-up time that most processes never need
+
+        bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+        if bypass(f"{host}:{parts.port or 443}", {"no": no_proxy}):
+            return None
+    if "://" not in proxy:
+        proxy = f"http://{proxy}"
+    scheme = proxy.split("://", 1)[0].lower()
+    if scheme not in SUPPORTED_SCHEMES:
+        raise InvalidProxy(
+            f"{variable} names a {scheme}:// proxy; the provider supports http:// and https:// proxies."
+        )
+    return proxy
