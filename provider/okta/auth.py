@@ -142,7 +142,8 @@ class ServiceAppAuth(httpx.Auth):
 
         return jwt.encode(claims, self._key, algorithm=self._algorithm, headers=headers)
 
-    def _request_token(self) -> AccessToken:
+    def _token_request(self) -> httpx.Request:
+        """A token request with a new assertion (and DPoP proof): each `jti` may be used only once."""
         form = {
             "grant_type": "client_credentials",
             "scope": self._scopes,
@@ -152,8 +153,12 @@ class ServiceAppAuth(httpx.Auth):
         headers = {"Accept": "application/json"}
         if self._dpop is not None:
             headers["DPoP"] = self._dpop.proof("POST", self._token_url, nonce=self._nonce)
+        renew = {"okta_renew": self._token_request}
+        return self._http.build_request("POST", self._token_url, data=form, headers=headers, extensions=renew)
+
+    def _request_token(self) -> AccessToken:
         try:
-            response = self._http.post(self._token_url, data=form, headers=headers)
+            response = self._http.send(self._token_request())
         except httpx.TransportError as exc:
             raise OktaTransportError(
                 "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc)
@@ -191,9 +196,16 @@ class ServiceAppAuth(httpx.Auth):
 
     def _sign(self, request: httpx.Request, token: AccessToken) -> None:
         if token.token_type.lower() == "dpop" and self._dpop is not None:
+            dpop = self._dpop
             url = str(request.url.copy_with(query=None, fragment=None))
+
+            def prove() -> httpx.Request:  # a new proof for every attempt: each jti is single-use
+                request.headers["DPoP"] = dpop.proof(request.method, url, access_token=token.value)
+                return request
+
             request.headers["Authorization"] = f"DPoP {token.value}"
-            request.headers["DPoP"] = self._dpop.proof(request.method, url, access_token=token.value)
+            request.extensions["okta_renew"] = prove
+            prove()
         else:
             request.headers["Authorization"] = f"Bearer {token.value}"
 

@@ -116,7 +116,7 @@ class OktaClient:
     def verify_consent(self, app_name: str, app_id: str, code: str, state: str) -> None:
         """The OAuth consent callback (Google, Office 365, Slack, Zoom): the last step before activation."""
         path = f"/api/v1/apps/{quote(app_name, safe='')}/{quote(app_id, safe='')}/oauth2/callback"
-        self._call("POST", path, params={"code": code, "state": state})
+        self._call("POST", path, params={"code": code, "state": state}, once=True)
 
     def activate_connection(self, app_id: str) -> None:
         self._call("POST", self._path(app_id, "/lifecycle/activate"))
@@ -144,7 +144,12 @@ class OktaClient:
             raise OktaResponseError(method, path, response.status_code, str(exc)) from None
 
     def _send(
-        self, method: str, path: str, json_body: dict[str, Any] | None, params: dict[str, str] | None
+        self,
+        method: str,
+        path: str,
+        json_body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+        once: bool,
     ) -> httpx.Response:
         """One call through the auth flow and the transport stack, read to the end.
 
@@ -158,7 +163,7 @@ class OktaClient:
             params=params,
             json=json_body,
             headers=self._headers,
-            extensions={"timeout": self._timeout},
+            extensions={"timeout": self._timeout, "okta_once": once},
         )
         flow = self.auth.sync_auth_flow(request)
         try:
@@ -183,10 +188,12 @@ class OktaClient:
         path: str,
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
+        *,
+        once: bool = False,
     ) -> httpx.Response:
         host = self._host
         try:
-            response = self._send(method, path, json_body, params)
+            response = self._send(method, path, json_body, params, once)
         except RetriesExhausted as exc:
             raise OktaTransportError(method, host, path, str(exc), exc.attempts, exc.elapsed) from None
         except httpx.LocalProtocolError:

@@ -1,9 +1,16 @@
 """Retries, as an httpx transport: 429 waits for the advertised reset, 5xx and network failures back off.
 
-Every call this client makes is idempotent, so any of them may be sent again when its answer was
-lost: GET reads; the update POST sets the whole connection to the same body; activate and
-deactivate set a status, and setting it twice leaves it the same. That is why a POST whose
-connection reset after Okta applied it is retried like a GET.
+The four connection calls are idempotent, so they may be sent again when their answer was lost:
+GET reads; the update POST sets the whole connection to the same body; activate and deactivate
+set a status, and setting it twice leaves it the same. That is why a POST whose connection reset
+after Okta applied it is retried like a GET.
+
+Two request extensions change that, for the calls that are not:
+- `okta_once`: the request must not reach Okta twice (the OAuth consent callback spends a
+  one-time code). It is sent again only after a 429, which Okta answers without acting, or a
+  failure to connect, when nothing was sent.
+- `okta_renew`: a function returning the request to send next time, signed afresh. A DPoP proof
+  and a `private_key_jwt` assertion each carry a one-time `jti`, which Okta refuses to see twice.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from provider.okta.options import RetryPolicy
 log = logging.getLogger("provider.okta.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Failures after which the request certainly never reached the server.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class RetriesExhausted(httpx.TransportError):
@@ -104,9 +113,12 @@ class RetryTransport(httpx.BaseTransport):
             except httpx.TransportError as exc:
                 failure = exc
             retries_left = attempt <= policy.max_retries
+            once = request.extensions.get("okta_once", False)
             delay: float | None = None
+            retry_headers: dict[str, str] = {}
             if failure is not None:
-                delay = self._backoff(attempt) if retries_left else None
+                resendable = not once or isinstance(failure, NOT_SENT)
+                delay = self._backoff(attempt) if retries_left and resendable else None
             elif response is not None and response.status_code in RETRYABLE_STATUSES and retries_left:
                 if response.status_code == 429:
                     waited = rate_limit_wait(response)
@@ -114,8 +126,12 @@ class RetryTransport(httpx.BaseTransport):
                         (waited + random.uniform(0, 0.5)) if waited is not None else self._backoff(attempt)
                     )
                     delay = min(delay, policy.max_wait_seconds)
-                    request.headers["X-Okta-Retry-For"] = response.headers.get("X-Okta-Request-Id", "")
-                    request.headers["X-Okta-Retry-Count"] = str(attempt)
+                    retry_headers = {
+                        "X-Okta-Retry-For": response.headers.get("X-Okta-Request-Id", ""),
+                        "X-Okta-Retry-Count": str(attempt),
+                    }
+                elif once:
+                    delay = None  # Okta may have acted on it: a one-time request is never resent
                 elif response.status_code == 500:
                     server_errors += 1
                     delay = (
@@ -148,6 +164,10 @@ class RetryTransport(httpx.BaseTransport):
             )
             if self._stopping.wait(delay):
                 raise OktaCancelled
+            renew = request.extensions.get("okta_renew")
+            if renew is not None:
+                request = renew()
+            request.headers.update(retry_headers)
 
     def close(self) -> None:
         self._inner.close()

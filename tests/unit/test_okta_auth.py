@@ -47,11 +47,14 @@ class FakeOkta:
         self.api_dpop_proofs: list[str] = []
         self.issued = 0
         self.rejected_tokens: set[str] = set()
+        self.unavailable: dict[str, int] = {"token": 0, "api": 0}  # answers of 503 still to give
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/oauth2/v1/token":
             form = parse_qs(request.content.decode())
             self.token_requests.append(form)
+            if self._unavailable("token"):
+                return httpx.Response(503)
             if self.require_dpop and "nonce" not in jwt.decode(
                 request.headers.get("DPoP", "e30.e30.x") if "DPoP" in request.headers else _unsigned({}),
                 options={"verify_signature": False},
@@ -73,6 +76,8 @@ class FakeOkta:
         self.api_authorizations.append(authorization)
         if "DPoP" in request.headers:
             self.api_dpop_proofs.append(request.headers["DPoP"])
+        if self._unavailable("api"):
+            return httpx.Response(503)
         if authorization.split()[-1] in self.rejected_tokens:
             return httpx.Response(
                 401,
@@ -81,18 +86,30 @@ class FakeOkta:
             )
         return httpx.Response(200, json=CONNECTION)
 
+    def _unavailable(self, endpoint: str) -> bool:
+        if self.unavailable[endpoint] > 0:
+            self.unavailable[endpoint] -= 1
+            return True
+        return False
+
 
 def _unsigned(claims: dict[str, Any]) -> str:
     return jwt.encode(claims, "k" * 32, algorithm="HS256")
 
 
-def client_for(okta: FakeOkta, key: Any, **credentials: Any) -> OktaClient:
+def client_for(okta: FakeOkta, key: Any, retries: int = 0, **credentials: Any) -> OktaClient:
     return OktaClient(
         ORG,
         ServiceAppCredentials(client_id="0oaservice", private_key_pem=pem(key), **credentials),
         transport=httpx.MockTransport(okta.handler),
-        options=ClientOptions(retry=RetryPolicy(max_retries=0)),
+        options=ClientOptions(
+            retry=RetryPolicy(max_retries=retries, min_wait_seconds=0.001, max_wait_seconds=0.01)
+        ),
     )
+
+
+def jti(token: str) -> str:
+    return str(jwt.decode(token, options={"verify_signature": False})["jti"])
 
 
 @pytest.mark.parametrize("key", [RSA_KEY, EC_KEY], ids=["rsa", "ec"])
@@ -142,6 +159,25 @@ def test_dpop_nonce_challenge_then_proofs_on_every_call() -> None:
     assert header["typ"] == "dpop+jwt" and header["jwk"]["kty"] == "EC"
     assert claims["htm"] == "GET" and claims["htu"] == f"{ORG}/api/v1/apps/0oa1/connections/default"
     assert claims["ath"]
+
+
+def test_a_retried_call_carries_a_new_dpop_proof() -> None:
+    """Each proof's jti is single-use: resending the same proof would be refused as a replay."""
+    okta = FakeOkta(EC_KEY.public_key(), require_dpop=True)
+    okta.unavailable["api"] = 2
+    assert client_for(okta, EC_KEY, retries=2).get_connection("0oa1").status == "ENABLED"
+    assert len(okta.api_dpop_proofs) == 3
+    assert len({jti(proof) for proof in okta.api_dpop_proofs}) == 3
+
+
+def test_a_retried_token_request_carries_a_new_assertion() -> None:
+    okta = FakeOkta(EC_KEY.public_key(), require_dpop=True)
+    client = client_for(okta, EC_KEY, retries=2)
+    okta.unavailable["token"] = 2
+    assert client.get_connection("0oa1").status == "ENABLED"
+    assertions = [form["client_assertion"][0] for form in okta.token_requests]
+    assert len(assertions) == 4  # two answered 503, the DPoP nonce challenge, the token
+    assert len({jti(assertion) for assertion in assertions}) == 4
 
 
 def test_a_refused_token_request_is_a_clear_error() -> None:

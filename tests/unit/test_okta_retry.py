@@ -162,3 +162,24 @@ def test_a_stop_from_terraform_ends_the_wait() -> None:
     with pytest.raises(OktaCancelled):
         client(transport, stop).get_connection("0oa1")
     assert len(seen) == 1
+
+
+@pytest.mark.parametrize(
+    "failure", [httpx.Response(503), httpx.Response(500), httpx.ReadError("reset after sending")]
+)
+def test_the_one_time_consent_callback_is_not_resent_when_okta_may_have_acted(
+    failure: httpx.Response | Exception,
+) -> None:
+    stop = RecordingStop()
+    transport, seen = answers(failure, httpx.Response(204))
+    with pytest.raises((OktaAPIError, OktaTransportError)):
+        client(transport, stop).verify_consent("office365", "0oa1", "one-time-code", "s")
+    assert len(seen) == 1 and stop.waits == []
+
+
+@pytest.mark.parametrize("refusal", [rate_limited(reset_in=0), httpx.ConnectError("refused")])
+def test_the_consent_callback_is_resent_when_okta_did_not_act(refusal: httpx.Response | Exception) -> None:
+    stop = RecordingStop()
+    transport, seen = answers(refusal, httpx.Response(204))
+    client(transport, stop).verify_consent("office365", "0oa1", "one-time-code", "s")
+    assert [request.url.params["code"] for request in seen] == ["one-time-code"] * 2
