@@ -67,6 +67,7 @@ from okta_emulator.transport import Server
 from okta_emulator.validation import connection_causes
 
 SECRET_KEYS = frozenset({"token", "adminUsername", "adminPassword"})
+SECRET_QUERY_KEYS = frozenset({"code"})  # the one-time OAuth consent code
 CONSENT_APP_NAMES = tuple(kind.value for kind in AppKind if kind.needs_consent)
 RATE_LIMIT_SUMMARY = "API call exceeded rate limit due to too many requests."
 ACCESS_DENIED_SUMMARY = "You do not have permission to perform the requested action"
@@ -171,7 +172,10 @@ class _Application:
             JournalEntry(
                 method=request.method,
                 path=request.path,
-                query=dict(request.query),
+                query={
+                    key: REDACTED if key in SECRET_QUERY_KEYS else value
+                    for key, value in request.query.items()
+                },
                 status=0 if dropped else response.status,
                 body=self._journal_body(request.body),
                 request_id=request.request_id,

@@ -212,6 +212,21 @@ def test_journal_records_api_requests_with_secrets_redacted(
         assert secret not in repr(journal)
 
 
+def test_journal_masks_the_consent_code(
+    emulator: Emulator, anonymous: httpx.Client, client: httpx.Client
+) -> None:
+    office = emulator.store.add_app(AppKind.OFFICE365)
+    client.post(
+        f"/api/v1/apps/office365/{office}/oauth2/callback", params={"code": "one-time-code-77", "state": "s"}
+    )
+
+    [entry] = emulator.store.requests()
+    listed = anonymous.get("/emulator/requests")
+
+    assert entry.query == {"code": "***REDACTED***", "state": "s"}
+    assert "one-time-code-77" not in listed.text
+
+
 def test_journal_request_ids_match_response_headers(emulator: Emulator, client: httpx.Client) -> None:
     app_id = emulator.store.add_app(AppKind.ZOOMUS)
 
