@@ -23,6 +23,9 @@ def is_loopback(host: str) -> bool:
 def normalize_org_url(url: str) -> str:
     """Return `scheme://host[:port]` for a valid org URL, or raise InvalidOrgURL."""
     parts = urlsplit(url.strip())
+    if parts.username or parts.password:
+        # Checked first, so that no other message quotes the URL with its credentials.
+        raise InvalidOrgURL("the org URL must not contain credentials")
     host = (parts.hostname or "").lower()
     if not host or parts.scheme not in ("https", "http"):
         raise InvalidOrgURL(f"{url!r} is not an absolute URL such as https://dev-123456.okta.com")
@@ -33,8 +36,6 @@ def normalize_org_url(url: str) -> str:
         )
     if parts.path.strip("/") or parts.query or parts.fragment:
         raise InvalidOrgURL(f"{url!r} must be the org's address alone, without a path or query")
-    if parts.username or parts.password:
-        raise InvalidOrgURL("the org URL must not contain credentials")
     try:
         port = parts.port
     except ValueError as exc:

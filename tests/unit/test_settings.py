@@ -105,6 +105,16 @@ def test_invalid_org_urls(url: str) -> None:
         normalize_org_url(url)
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://admin:S3cret@dev-1.okta.com", "https://admin:S3cret@dev-1.okta.com/api", "ftp://u:S3cret@x"],
+)
+def test_an_org_url_with_credentials_is_refused_without_repeating_them(url: str) -> None:
+    with pytest.raises(InvalidOrgURL) as caught:
+        normalize_org_url(url)
+    assert "S3cret" not in str(caught.value)
+
+
 def test_invalid_org_url_is_reported_with_its_argument() -> None:
     found = problems(config(org_url="http://dev-1.okta.com", api_token="t"), {})
     assert found[0][:2] == ("org_url", "Invalid org_url")
