@@ -539,8 +539,8 @@ class AppConnection:
 
     def delete(self, ctx: DeleteContext, current: State) -> None:
         client = configured_client(self.provider, ctx.diagnostics)
-        if client is None or current.get("status") == "DISABLED":
-            return
+        if client is None or current.get("status") in ("DISABLED", "UNKNOWN"):
+            return  # nothing to turn off: Okta refuses to deactivate an UNKNOWN connection
         app_id = current["id"]
         try:
             client.deactivate_connection(app_id)

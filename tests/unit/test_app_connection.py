@@ -376,12 +376,12 @@ def test_destroy_deactivates_an_enabled_connection() -> None:
     assert client.calls == [("deactivate", "0oa1")]
 
 
-def test_destroy_of_a_disabled_connection_makes_no_call() -> None:
+@pytest.mark.parametrize("status", ["DISABLED", "UNKNOWN"])
+def test_destroy_of_a_connection_that_is_not_enabled_makes_no_call(status: str) -> None:
     client = FakeClient()
-    resource_with(client).delete(
-        DeleteContext(Diagnostics(), "t"), token_state("deactivate", status="DISABLED")
-    )
-    assert client.calls == []
+    diags = Diagnostics()
+    resource_with(client).delete(DeleteContext(diags, "t"), token_state("deactivate", status=status))
+    assert client.calls == [] and not diags.diagnostics
 
 
 def test_destroy_of_a_deleted_app_is_not_an_error() -> None:
