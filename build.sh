@@ -159,7 +159,8 @@ cmd_demo() {
   printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$demo/plugins" >"$demo/terraformrc"
   cp "$ROOT/examples/provider/provider.tf" "$ROOT/examples/resources/okta_app_connection/resource.tf" "$demo/work/"
 
-  export TF_CLI_CONFIG_FILE="$demo/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+  # XDG_CACHE_HOME: the provider's certificate cache stays inside .demo/ too.
+  export TF_CLI_CONFIG_FILE="$demo/terraformrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 XDG_CACHE_HOME="$demo/cache"
   export TF_VAR_okta_org_url; TF_VAR_okta_org_url="$(cat "$demo/url")"
   export TF_VAR_okta_api_token="$token"
   local tf=(terraform -chdir="$demo/work")

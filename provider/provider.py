@@ -83,18 +83,25 @@ PROVIDER_SCHEMA = Schema(
             "Environment variable: `OKTA_API_SCOPES` (separated by commas or spaces).",
         ),
         _number(
-            "max_retries", "How often a failed call is retried (429, 502-504, network failures). Default 5."
+            "max_retries",
+            "How often a failed call is retried (429, 502-504, network failures, a 500 at most twice). "
+            "Default 5.",
         ),
         _number(
             "min_wait_seconds",
-            "The first backoff before retrying a 5xx or network failure; it doubles. Default 1.",
+            "The first backoff before retrying a 5xx or network failure, a random wait between half of "
+            "it and all of it; it doubles with each retry. Default 1.",
         ),
         _number(
             "max_wait_seconds",
-            "The longest single wait, including waiting for a rate-limit window to reset. Default 90.",
+            "The longest single wait before a retry, a 429's wait for the rate-limit reset included. "
+            "Default 90.",
         ),
         _number(
-            "request_timeout", "Bound, in seconds, on one API call including its retries. Default 0: none."
+            "request_timeout",
+            "Bound, in seconds, on one API call with its retries: no retry starts that would end after "
+            "it, and each attempt's connect, read and write timeouts are cut to the time left. "
+            "Default 0: none.",
         ),
         _number(
             "max_api_capacity",

@@ -101,9 +101,16 @@ class RetryTransport(httpx.BaseTransport):
         deadline = started + policy.request_timeout if policy.request_timeout > 0 else None
         server_errors = 0
         attempt = 0
+        timeouts = request.extensions.get("timeout")
         while True:
             attempt += 1
             request.extensions["okta_attempt"] = attempt
+            if deadline is not None and isinstance(timeouts, dict):
+                # No single wait of this attempt (connect, each read or write) outlasts the bound.
+                left = max(deadline - time.monotonic(), 0.001)
+                request.extensions["timeout"] = {
+                    name: left if limit is None else min(limit, left) for name, limit in timeouts.items()
+                }
             failure: httpx.TransportError | None = None
             response: httpx.Response | None = None
             try:

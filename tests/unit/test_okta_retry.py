@@ -183,3 +183,17 @@ def test_the_consent_callback_is_resent_when_okta_did_not_act(refusal: httpx.Res
     transport, seen = answers(refusal, httpx.Response(204))
     client(transport, stop).verify_consent("office365", "0oa1", "one-time-code", "s")
     assert [request.url.params["code"] for request in seen] == ["one-time-code"] * 2
+
+
+def test_request_timeout_also_cuts_each_attempts_own_timeouts() -> None:
+    granted: list[dict[str, float]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        granted.append(request.extensions["timeout"])
+        return httpx.Response(200, json=CONNECTION)
+
+    client(httpx.MockTransport(handler), RecordingStop(), request_timeout=10).get_connection("0oa1")
+    client(httpx.MockTransport(handler), RecordingStop()).get_connection("0oa1")
+    bounded, unbounded = granted
+    assert all(0 < limit <= 10 for limit in bounded.values())
+    assert unbounded == {"connect": 10.0, "read": 60.0, "write": 30.0, "pool": 60.0}
