@@ -82,6 +82,13 @@ PROVIDER_SCHEMA = Schema(
             description="Scopes the service app asks for. Default: `okta.apps.manage`, `okta.apps.read`. "
             "Environment variable: `OKTA_API_SCOPES` (separated by commas or spaces).",
         ),
+        _string(
+            "http_proxy",
+            "A proxy for every call to Okta, `http://host:port` or `https://host:port` (`http://` when "
+            "no scheme is given), as in the official provider; it wins over `HTTPS_PROXY`, which is "
+            "honoured otherwise, with `NO_PROXY`. Sensitive, as it may carry the proxy's password.",
+            sensitive=True,
+        ),
         _number(
             "max_retries",
             "How often a failed call is retried (429, 502-504, network failures, a 500 at most twice). "

@@ -22,6 +22,7 @@ from provider.okta import (
     environment_proxy,
     load_private_key,
     normalize_org_url,
+    proxy_url,
 )
 from provider.plugin.values import is_unknown
 
@@ -93,7 +94,9 @@ def _given(config: Mapping[str, Any], argument: str) -> bool:
 
 def check_config(config: Mapping[str, Any]) -> list[Problem]:
     """Problems visible in the configuration alone (unknown values pass until they are known)."""
-    problems = [Problem(a, f"{a} must not be empty") for a in ENVIRONMENT if config.get(a) == ""]
+    problems = [
+        Problem(a, f"{a} must not be empty") for a in (*ENVIRONMENT, "http_proxy") if config.get(a) == ""
+    ]
     org_url, org_name = config.get("org_url"), config.get("org_name")
     if org_url is not None and org_name is not None:
         problems.append(
@@ -110,6 +113,12 @@ def check_config(config: Mapping[str, Any]) -> list[Problem]:
             normalize_org_url(org_url)
         except InvalidOrgURL as exc:
             problems.append(Problem("org_url", "Invalid org_url", str(exc)))
+    http_proxy = config.get("http_proxy")
+    if isinstance(http_proxy, str) and http_proxy:
+        try:
+            proxy_url(http_proxy, "http_proxy")
+        except InvalidProxy as exc:
+            problems.append(Problem("http_proxy", "Unsupported proxy", str(exc)))
     modes = [mode for mode, arguments in AUTH_MODES.items() if any(_given(config, a) for a in arguments)]
     if len(modes) > 1:
         arguments = [next(a for a in AUTH_MODES[mode] if _given(config, a)) for mode in modes]
@@ -312,7 +321,14 @@ def _credentials(
     )
 
 
-def _proxy(org_url: str, environ: Mapping[str, str], problems: list[Problem]) -> str | None:
+def _proxy(
+    config: Mapping[str, Any], org_url: str, environ: Mapping[str, str], problems: list[Problem]
+) -> str | None:
+    """`http_proxy` when set, which applies to every call, as in the official provider; else
+    HTTPS_PROXY and NO_PROXY, read as Go reads them."""
+    explicit = config.get("http_proxy")
+    if explicit:
+        return proxy_url(str(explicit), "http_proxy")  # check_config has refused a bad one
     try:
         return environment_proxy(org_url, environ)
     except InvalidProxy as exc:
@@ -353,7 +369,7 @@ def resolve(config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
         raise SettingsError(problems)
     org_url = _org_url(config, environ, problems)
     credentials = _credentials(config, environ, problems)
-    proxy = _proxy(org_url, environ, problems) if org_url is not None else None
+    proxy = _proxy(config, org_url, environ, problems) if org_url is not None else None
     if problems or org_url is None or credentials is None:
         raise SettingsError(problems)
     return Settings(org_url=org_url, credentials=credentials, options=_options(config, proxy))

@@ -25,7 +25,7 @@ from provider.okta.keys import InvalidPrivateKey, load_private_key
 from provider.okta.models import Connection, OAuthConnectionRequest, TokenConnectionRequest
 from provider.okta.options import ClientOptions, RetryPolicy, Timeouts
 from provider.okta.org_url import InvalidOrgURL, normalize_org_url
-from provider.okta.proxy import InvalidProxy, environment_proxy
+from provider.okta.proxy import InvalidProxy, environment_proxy, proxy_url
 
 __all__ = [
     "DEFAULT_SCOPES",
@@ -52,4 +52,5 @@ __all__ = [
     "environment_proxy",
     "load_private_key",
     "normalize_org_url",
+    "proxy_url",
 ]

@@ -45,11 +45,17 @@ def environment_proxy(org_url: str, environ: Mapping[str, str]) -> str | None:
         bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
         if bypass(f"{host}:{parts.port or 443}", {"no": no_proxy}):
             return None
+    return proxy_url(proxy, variable)
+
+
+def proxy_url(value: str, source: str) -> str:
+    """`value` as a proxy URL (http:// when it has no scheme); InvalidProxy names `source`."""
+    proxy = value.strip()
     if "://" not in proxy:
         proxy = f"http://{proxy}"
     scheme = proxy.split("://", 1)[0].lower()
     if scheme not in SUPPORTED_SCHEMES:
         raise InvalidProxy(
-            f"{variable} names a {scheme}:// proxy; the provider supports http:// and https:// proxies."
+            f"{source} names a {scheme}:// proxy; the provider supports http:// and https:// proxies."
         )
     return proxy

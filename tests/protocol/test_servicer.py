@@ -70,6 +70,7 @@ def test_schema_has_version_0_and_a_required_single_profile_block() -> None:
         "api_token",
         "access_token",
         "private_key",
+        "http_proxy",  # it may carry the proxy's password
     }
 
 

@@ -268,3 +268,18 @@ def test_an_unsupported_proxy_is_a_configuration_error_naming_the_variable() -> 
             "HTTPS_PROXY names a socks5:// proxy; the provider supports http:// and https:// proxies.",
         )
     ]
+
+
+def test_http_proxy_wins_over_the_environment_and_applies_to_every_host() -> None:
+    env = {"HTTPS_PROXY": "http://from-env:3128", "NO_PROXY": "*"}
+    settings = resolve(config(**ORG, api_token="t", http_proxy="proxy.corp.example:8080"), env)
+    assert settings.options.proxy == "http://proxy.corp.example:8080"
+    loopback = resolve(config(org_url="http://127.0.0.1:8787", api_token="t", http_proxy="https://p:1"), {})
+    assert loopback.options.proxy == "https://p:1"
+
+
+def test_an_unsupported_http_proxy_is_reported_on_the_argument_at_validation() -> None:
+    found = check_config(config(**ORG, api_token="t", http_proxy="socks5://user:secret@proxy:1080"))
+    assert [(p.argument, p.summary) for p in found] == [("http_proxy", "Unsupported proxy")]
+    assert "secret" not in found[0].detail
+    assert [p.argument for p in check_config(config(**ORG, api_token="t", http_proxy=""))] == ["http_proxy"]
