@@ -338,8 +338,9 @@ def refreshed_state(current: State, connection: Connection) -> State:
     state["status"] = connection.status
     state["authorize_url"] = connection.authorize_url
     state["action"] = ACTION_FOR_STATUS.get(connection.status, current.get("action"))
-    if connection.base_url is not None:
-        state["base_url"] = connection.base_url
+    # Okta echoes a TOKEN connection's baseUrl and never sends one for OAuth: an absent baseUrl
+    # is a connection without one (reset at Okta, say), and the next plan puts it back.
+    state["base_url"] = connection.base_url
     profile = state["profile"] = dict(state.get("profile") or {})
     if connection.auth_scheme in AUTH_SCHEMES:
         profile["auth_scheme"] = connection.auth_scheme
@@ -472,7 +473,7 @@ class AppConnection:
         if connection.status not in STATUS_FOR_ACTION.values():
             _unsupported(diags, app_id)
             return None
-        if connection.authorize_url and connection.status != "ENABLED":
+        if connection.authorize_url and connection.status != "ENABLED" and not consent_pending:
             diags.add_warning(
                 "Administrator consent needed",
                 f'Application "{app_id}" needs an administrator to grant consent before provisioning can '

@@ -32,6 +32,7 @@ class FakeClient:
         self.calls: list[tuple[Any, ...]] = []
         self.fail: dict[str, Exception] = {}
         self.reported_base_url: str | None = "https://previously.configured.example/scim"
+        self.read_base_url: str | None = "https://okta.example/scim"
         self.authorize_url: str | None = None
 
     def _maybe_fail(self, name: str) -> None:
@@ -41,7 +42,7 @@ class FakeClient:
     def get_connection(self, app_id: str) -> Connection:
         self.calls.append(("get", app_id))
         self._maybe_fail("get")
-        return Connection(status=self.status, auth_scheme="TOKEN", base_url="https://okta.example/scim")
+        return Connection(status=self.status, auth_scheme="TOKEN", base_url=self.read_base_url)
 
     def update_connection(
         self,
@@ -325,6 +326,14 @@ def test_read_of_a_deleted_app_removes_it_with_a_warning() -> None:
     assert diags.diagnostics[0].summary == "Application not found at Okta"
 
 
+def test_a_base_url_removed_at_okta_is_read_as_absent() -> None:
+    """So the next plan puts it back, rather than showing no change for a connection without one."""
+    client = FakeClient(status="ENABLED")
+    client.read_base_url = None
+    state = resource_with(client).read(ReadContext(Diagnostics(), "t"), token_state(status="ENABLED"))
+    assert state is not None and state["base_url"] is None
+
+
 def test_read_error_keeps_the_state() -> None:
     client = FakeClient()
     client.fail["get"] = OktaAPIError("GET", "/x", 401, "E0000011", "Invalid token provided")
@@ -453,6 +462,15 @@ def test_consent_apps_get_a_warning_with_the_consent_link() -> None:
     [warning] = [d for d in diags.diagnostics if d.severity == "warning"]
     assert warning.summary == "Administrator consent needed"
     assert "https://login.microsoftonline.com/consent?state=abc" in warning.detail
+
+
+def test_a_consent_sent_in_the_same_apply_gets_no_consent_warning() -> None:
+    client = FakeClient(activates_in_post=False)
+    client.authorize_url = "https://login.microsoftonline.com/consent?state=abc"
+    diags = Diagnostics()
+    resource_with(client).create(CreateContext(diags, "t"), {**oauth_state(), "oauth_consent": CONSENT})
+    assert [call[0] for call in client.calls] == ["post", "consent", "activate"]
+    assert diags.diagnostics == []
 
 
 def test_read_and_import_take_client_id_when_okta_reports_it() -> None:
