@@ -18,14 +18,15 @@ _HINTS = {
 }
 
 
-def add_okta_error(diags: Diagnostics, exc: OktaError, doing: str) -> None:
-    """Add an error for `exc`, saying what the provider was doing (`doing`) when it happened."""
+def add_okta_error(diags: Diagnostics, exc: OktaError, doing: str, path: list[str] | None = None) -> None:
+    """Add an error for `exc`, saying what the provider was doing (`doing`) when it happened;
+    `path` points at the argument it is about, when one is."""
     detail = [f"While {doing}."]
     if exc.detail:
         detail.append(exc.detail)
     if isinstance(exc, OktaAPIError) and exc.status in _HINTS:
         detail.append(_HINTS[exc.status])
-    diags.add_error(exc.summary, "\n".join(detail))
+    diags.add_error(exc.summary, "\n".join(detail), path=path)
 
 
 def configured_client(provider: OktaProvider, diags: Diagnostics) -> OktaClient | None:

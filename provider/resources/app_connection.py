@@ -452,7 +452,9 @@ class AppConnection:
         try:
             client.verify_consent(consent["app_name"], state["id"], consent["code"], consent["state"])
         except OktaError as exc:
-            add_okta_error(diags, exc, f'verifying the OAuth consent of application "{state["id"]}"')
+            doing = f'verifying the OAuth consent of application "{state["id"]}"'
+            path = ["oauth_consent", "app_name"] if isinstance(exc, OktaNotFoundError) else None
+            add_okta_error(diags, exc, doing, path)
             state["oauth_consent"] = None
             state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
             return False
@@ -468,7 +470,8 @@ class AppConnection:
                 app_id, connection_request(planned), activate=True if activate else None
             )
         except OktaError as exc:
-            add_okta_error(diags, exc, f'configuring the provisioning connection of application "{app_id}"')
+            doing = f'configuring the provisioning connection of application "{app_id}"'
+            add_okta_error(diags, exc, doing, ["id"] if isinstance(exc, OktaNotFoundError) else None)
             return None
         if connection.status not in STATUS_FOR_ACTION.values():
             _unsupported(diags, app_id)

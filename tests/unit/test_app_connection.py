@@ -326,6 +326,24 @@ def test_read_of_a_deleted_app_removes_it_with_a_warning() -> None:
     assert diags.diagnostics[0].summary == "Application not found at Okta"
 
 
+def test_an_unknown_application_at_create_is_an_error_on_id() -> None:
+    client = FakeClient()
+    client.fail["post"] = OktaNotFoundError("POST", "/x", 404, "E0000007", "Not found: Resource not found")
+    diags = Diagnostics()
+    assert resource_with(client).create(CreateContext(diags, "t"), token_state()) is None
+    [error] = diags.diagnostics
+    assert error.path == ["id"] and "E0000007" in error.summary
+
+
+def test_a_consent_okta_cannot_place_is_an_error_on_its_app_name() -> None:
+    client = FakeClient()
+    client.fail["consent"] = OktaNotFoundError("POST", "/x", 404, "E0000007", "Not found: Resource not found")
+    diags = Diagnostics()
+    resource_with(client).create(CreateContext(diags, "t"), {**oauth_state(), "oauth_consent": CONSENT})
+    [error] = [d for d in diags.diagnostics if d.severity == "error"]
+    assert error.path == ["oauth_consent", "app_name"]
+
+
 def test_a_base_url_removed_at_okta_is_read_as_absent() -> None:
     """So the next plan puts it back, rather than showing no change for a connection without one."""
     client = FakeClient(status="ENABLED")
