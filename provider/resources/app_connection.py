@@ -27,8 +27,10 @@ from provider.diagnostics import add_okta_error, configured_client
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
+    OktaAPIError,
     OktaError,
     OktaNotFoundError,
+    OktaTransportError,
     TokenConnectionRequest,
 )
 from provider.plugin.blocks import SingleNestedBlock
@@ -381,6 +383,19 @@ def _consent_changed(current: State | None, planned: State) -> bool:
     return consent is not None and (current is None or current.get("oauth_consent") != consent)
 
 
+def _outcome_unknown(exc: OktaError) -> bool:
+    """Whether Okta may have acted on a call that failed: no answer, or a 5xx."""
+    return isinstance(exc, OktaTransportError) or (isinstance(exc, OktaAPIError) and exc.status >= 500)
+
+
+def _status_at_okta(client: OktaClient, app_id: str) -> str | None:
+    """The connection's status as Okta reports it now, or None when that cannot be learned."""
+    try:
+        return client.get_connection(app_id).status
+    except OktaError:
+        return None
+
+
 def _unsupported(diags: Diagnostics, app_id: str) -> None:
     diags.add_error(
         "The application does not support provisioning connections",
@@ -439,6 +454,14 @@ class AppConnection:
             else:
                 client.deactivate_connection(app_id)
         except OktaError as exc:
+            if _outcome_unknown(exc):
+                # The answer was lost, or a gateway failed after Okta may have acted: ask Okta.
+                status = _status_at_okta(client, app_id)
+                if status == target:
+                    state["status"] = target
+                    return state
+                if status is not None:
+                    state["status"] = status
             verb = "activating" if target == "ENABLED" else "deactivating"
             add_okta_error(diags, exc, f'{verb} the provisioning connection of application "{app_id}"')
             state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])

@@ -15,6 +15,7 @@ from provider.okta import (
     OAuthConnectionRequest,
     OktaAPIError,
     OktaNotFoundError,
+    OktaTransportError,
     TokenConnectionRequest,
 )
 from provider.provider import OktaProvider
@@ -324,6 +325,48 @@ def test_read_of_a_deleted_app_removes_it_with_a_warning() -> None:
     assert resource_with(client).read(ReadContext(diags, "t"), token_state(status="ENABLED")) is None
     assert not diags.has_errors()
     assert diags.diagnostics[0].summary == "Application not found at Okta"
+
+
+class AnswerLostClient(FakeClient):
+    """Activation reaches Okta (or not), but its answer never comes back."""
+
+    def __init__(self, *, lands: bool) -> None:
+        super().__init__(activates_in_post=False)
+        self.lands = lands
+
+    def activate_connection(self, app_id: str) -> None:
+        self.calls.append(("activate", app_id))
+        if self.lands:
+            self.status = "ENABLED"
+        raise OktaTransportError("POST", "dev-1.okta.com", "/x", "ReadError: connection reset", 6, 40.0)
+
+
+def test_an_activation_whose_answer_was_lost_is_confirmed_by_a_read() -> None:
+    """No error and no taint when Okta did act: the next apply must not replace a live connection."""
+    client = AnswerLostClient(lands=True)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "activate", "get"]
+    assert state is not None and (state["status"], state["action"]) == ("ENABLED", "activate")
+    assert diags.diagnostics == []
+
+
+def test_an_activation_lost_before_okta_acted_stays_an_error() -> None:
+    client = AnswerLostClient(lands=False)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "activate", "get"]
+    assert state is not None and (state["status"], state["action"]) == ("DISABLED", "deactivate")
+    [error] = [d for d in diags.diagnostics if d.severity == "error"]
+    assert error.summary == "Could not reach Okta at dev-1.okta.com"
+    assert "ReadError: connection reset" in error.detail
+
+
+def test_a_refused_activation_is_not_read_back() -> None:
+    client = FakeClient(activates_in_post=False)
+    client.fail["activate"] = OktaAPIError("POST", "/x", 400, "E0000001", "Consent required")
+    resource_with(client).create(CreateContext(Diagnostics(), "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "activate"]
 
 
 def test_an_unknown_application_at_create_is_an_error_on_id() -> None:
