@@ -22,10 +22,11 @@ def is_loopback(host: str) -> bool:
 
 def normalize_org_url(url: str) -> str:
     """Return `scheme://host[:port]` for a valid org URL, or raise InvalidOrgURL."""
+    if "@" in url:
+        # Checked first, so that no other message quotes the URL with its credentials, even a
+        # URL too malformed to tell them apart.
+        raise InvalidOrgURL("the org URL must not contain credentials (an @)")
     parts = urlsplit(url.strip())
-    if parts.username or parts.password:
-        # Checked first, so that no other message quotes the URL with its credentials.
-        raise InvalidOrgURL("the org URL must not contain credentials")
     host = (parts.hostname or "").lower()
     if not host or parts.scheme not in ("https", "http"):
         raise InvalidOrgURL(f"{url!r} is not an absolute URL such as https://dev-123456.okta.com")

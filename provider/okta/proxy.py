@@ -53,9 +53,16 @@ def proxy_url(value: str, source: str) -> str:
     proxy = value.strip()
     if "://" not in proxy:
         proxy = f"http://{proxy}"
-    scheme = proxy.split("://", 1)[0].lower()
+    parts = urlsplit(proxy)
+    scheme = parts.scheme.lower()
     if scheme not in SUPPORTED_SCHEMES:
         raise InvalidProxy(
             f"{source} names a {scheme}:// proxy; the provider supports http:// and https:// proxies."
         )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise InvalidProxy(f"{source} has an invalid port.") from None
+    if not parts.hostname:
+        raise InvalidProxy(f"{source} names no proxy host.")
     return proxy

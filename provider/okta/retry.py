@@ -101,7 +101,9 @@ class RetryTransport(httpx.BaseTransport):
         deadline = started + policy.request_timeout if policy.request_timeout > 0 else None
         server_errors = 0
         attempt = 0
-        timeouts = request.extensions.get("timeout")
+        # The configured timeouts, kept aside: an auth flow may send this request through again,
+        # and each pass cuts them afresh from its own deadline.
+        timeouts = request.extensions.setdefault("okta_configured_timeout", request.extensions.get("timeout"))
         while True:
             attempt += 1
             request.extensions["okta_attempt"] = attempt

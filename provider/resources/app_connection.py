@@ -341,8 +341,12 @@ def refreshed_state(current: State, connection: Connection) -> State:
     state["authorize_url"] = connection.authorize_url
     state["action"] = ACTION_FOR_STATUS.get(connection.status, current.get("action"))
     # Okta echoes a TOKEN connection's baseUrl and never sends one for OAuth: an absent baseUrl
-    # is a connection without one (reset at Okta, say), and the next plan puts it back.
-    state["base_url"] = connection.base_url
+    # is a connection without one (reset at Okta, say), and the next plan puts it back. An
+    # UNKNOWN answer (provisioning gone) says nothing about it, so the state keeps its own.
+    if connection.auth_scheme == "TOKEN":
+        state["base_url"] = connection.base_url
+    elif connection.auth_scheme == "OAUTH2":
+        state["base_url"] = None
     profile = state["profile"] = dict(state.get("profile") or {})
     if connection.auth_scheme in AUTH_SCHEMES:
         profile["auth_scheme"] = connection.auth_scheme
@@ -475,6 +479,14 @@ class AppConnection:
         try:
             client.verify_consent(consent["app_name"], state["id"], consent["code"], consent["state"])
         except OktaError as exc:
+            if _outcome_unknown(exc):
+                # The code works once and may be spent: keep it, and let activation tell.
+                diags.add_warning(
+                    "OAuth consent not confirmed",
+                    f'Okta\'s answer to the consent of application "{state["id"]}" was lost ({exc}). If '
+                    "activation fails with a consent error, get a new code from the consent URL.",
+                )
+                return True
             doing = f'verifying the OAuth consent of application "{state["id"]}"'
             path = ["oauth_consent", "app_name"] if isinstance(exc, OktaNotFoundError) else None
             add_okta_error(diags, exc, doing, path)

@@ -395,6 +395,15 @@ def test_a_base_url_removed_at_okta_is_read_as_absent() -> None:
     assert state is not None and state["base_url"] is None
 
 
+def test_an_unknown_answer_keeps_the_base_url() -> None:
+    """Provisioning gone (UNKNOWN) says nothing about baseUrl: no diff to fight over."""
+    from provider.resources.app_connection import refreshed_state
+
+    current = token_state(status="ENABLED")
+    state = refreshed_state(current, Connection(status="UNKNOWN", auth_scheme="UNKNOWN"))
+    assert state["base_url"] == current["base_url"]
+
+
 def test_read_error_keeps_the_state() -> None:
     client = FakeClient()
     client.fail["get"] = OktaAPIError("GET", "/x", 401, "E0000011", "Invalid token provided")
@@ -581,6 +590,22 @@ def test_a_refused_consent_is_left_out_of_the_state_so_the_next_apply_retries() 
     assert state is not None and state["oauth_consent"] is None
     assert (state["status"], state["action"]) == ("DISABLED", "deactivate")
     assert [call[0] for call in client.calls] == ["post", "consent"]
+
+
+def test_a_consent_whose_answer_was_lost_is_kept_and_activation_tells() -> None:
+    """The code works once: resending it later would be refused, so it stays in the state."""
+    client = FakeClient()
+    client.fail["consent"] = OktaTransportError("POST", "dev-1.okta.com", "/x", "ReadError: reset", 1, 0.1)
+    diags = Diagnostics()
+    state = resource_with(client).create(
+        CreateContext(diags, "t"), {**oauth_state(), "oauth_consent": CONSENT}
+    )
+    assert [call[0] for call in client.calls] == ["post", "consent", "activate"]
+    assert state is not None and state["oauth_consent"] == CONSENT and state["status"] == "ENABLED"
+    assert [(d.severity, d.summary) for d in diags.diagnostics] == [
+        ("warning", "OAuth consent not confirmed")
+    ]
+    assert "c0de" not in diags.diagnostics[0].detail
 
 
 def test_consent_rules() -> None:

@@ -197,3 +197,26 @@ def test_request_timeout_also_cuts_each_attempts_own_timeouts() -> None:
     bounded, unbounded = granted
     assert all(0 < limit <= 10 for limit in bounded.values())
     assert unbounded == {"connect": 10.0, "read": 60.0, "write": 30.0, "pool": 60.0}
+
+
+def test_each_pass_through_the_retries_cuts_the_configured_timeouts_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An auth flow may send a request through again (a refreshed token): a new full budget."""
+    clock = [1000.0]
+    monkeypatch.setattr("provider.okta.retry.time.monotonic", lambda: clock[0])
+    granted: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        granted.append(request.extensions["timeout"]["read"])
+        if len(granted) == 1:
+            clock[0] += 8  # the first attempt takes 8 of the 10 seconds, then fails
+            return httpx.Response(503)
+        return httpx.Response(200, json=CONNECTION)
+
+    policy = RetryPolicy(request_timeout=10, min_wait_seconds=0.001, max_wait_seconds=0.001)
+    transport = RetryTransport(httpx.MockTransport(handler), policy, RecordingStop())  # type: ignore[arg-type]
+    request = httpx.Request("GET", "https://dev-1.okta.com/x", extensions={"timeout": {"read": 60.0}})
+    transport.handle_request(request)
+    transport.handle_request(request)
+    assert granted == [10.0, 2.0, 10.0]

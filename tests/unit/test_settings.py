@@ -107,7 +107,13 @@ def test_invalid_org_urls(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://admin:S3cret@dev-1.okta.com", "https://admin:S3cret@dev-1.okta.com/api", "ftp://u:S3cret@x"],
+    [
+        "http://admin:S3cret@dev-1.okta.com",
+        "https://admin:S3cret@dev-1.okta.com/api",
+        "ftp://u:S3cret@x",
+        "admin:S3cret@dev-1.okta.com",
+        "https:/admin:S3cret@dev-1.okta.com",
+    ],
 )
 def test_an_org_url_with_credentials_is_refused_without_repeating_them(url: str) -> None:
     with pytest.raises(InvalidOrgURL) as caught:
@@ -283,3 +289,10 @@ def test_an_unsupported_http_proxy_is_reported_on_the_argument_at_validation() -
     assert [(p.argument, p.summary) for p in found] == [("http_proxy", "Unsupported proxy")]
     assert "secret" not in found[0].detail
     assert [p.argument for p in check_config(config(**ORG, api_token="t", http_proxy=""))] == ["http_proxy"]
+
+
+@pytest.mark.parametrize("value", ["http://u:secret@proxy:notaport", "http://proxy:99999", "http://:3128"])
+def test_a_malformed_http_proxy_is_reported_on_the_argument_without_its_value(value: str) -> None:
+    found = check_config(config(**ORG, api_token="t", http_proxy=value))
+    assert [(p.argument, p.summary) for p in found] == [("http_proxy", "Unsupported proxy")]
+    assert value not in found[0].detail and "secret" not in found[0].detail
