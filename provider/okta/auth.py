@@ -156,7 +156,9 @@ class ServiceAppAuth(httpx.Auth):
         renew = {"okta_renew": self._token_request}
         return self._http.build_request("POST", self._token_url, data=form, headers=headers, extensions=renew)
 
-    def _request_token(self) -> AccessToken:
+    def _request_token(self, nonces_taken: int = 0) -> AccessToken:
+        """Fetch a token; a `use_dpop_nonce` answer with a nonce not yet tried is followed, twice
+        at most (the first challenge, and a nonce Okta rotated while the request was retried)."""
         try:
             response = self._http.send(self._token_request())
         except httpx.TransportError as exc:
@@ -169,10 +171,11 @@ class ServiceAppAuth(httpx.Auth):
             body = {}
         if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
             error = str(body.get("error", "")) if isinstance(body, dict) else ""
-            if error == "use_dpop_nonce" and "DPoP-Nonce" in response.headers and self._nonce is None:
+            offered = response.headers.get("DPoP-Nonce")
+            if error == "use_dpop_nonce" and offered and offered != self._nonce and nonces_taken < 2:
                 self._dpop = self._dpop or DPoPKey()
-                self._nonce = response.headers["DPoP-Nonce"]
-                return self._request_token()
+                self._nonce = offered
+                return self._request_token(nonces_taken + 1)
             description = str(body.get("error_description", "")) if isinstance(body, dict) else ""
             raise OktaAuthError(
                 response.status_code, error or "no error code", description or "no description"

@@ -180,6 +180,44 @@ def test_a_retried_token_request_carries_a_new_assertion() -> None:
     assert len({jti(assertion) for assertion in assertions}) == 4
 
 
+def nonce_rotating_token_endpoint(nonces: list[str]) -> tuple[httpx.MockTransport, list[str | None]]:
+    """A token endpoint that wants each of `nonces` in turn: every proof it sees moves it on."""
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/oauth2/v1/token":
+            return httpx.Response(200, json=CONNECTION)
+        proof = request.headers.get("DPoP")
+        nonce = jwt.decode(proof, options={"verify_signature": False}).get("nonce") if proof else None
+        seen.append(nonce)
+        wanted = nonces[min(len(seen) - 1, len(nonces) - 1)]
+        if nonce != wanted:
+            return httpx.Response(400, json={"error": "use_dpop_nonce"}, headers={"DPoP-Nonce": wanted})
+        return httpx.Response(200, json={"access_token": "tok", "token_type": "DPoP", "expires_in": 3600})
+
+    return httpx.MockTransport(handler), seen
+
+
+def dpop_client(transport: httpx.MockTransport) -> OktaClient:
+    credentials = ServiceAppCredentials(client_id="0oaservice", private_key_pem=pem(EC_KEY))
+    return OktaClient(
+        ORG, credentials, transport=transport, options=ClientOptions(retry=RetryPolicy(max_retries=0))
+    )
+
+
+def test_a_nonce_rotated_between_tries_is_followed() -> None:
+    transport, seen = nonce_rotating_token_endpoint(["n-1", "n-2", "n-2"])
+    assert dpop_client(transport).get_connection("0oa1").status == "ENABLED"
+    assert seen == [None, "n-1", "n-2"]
+
+
+def test_a_nonce_that_never_settles_is_an_error_not_a_loop() -> None:
+    transport, seen = nonce_rotating_token_endpoint(["n-1", "n-2", "n-3", "n-4"])
+    with pytest.raises(OktaAuthError):
+        dpop_client(transport).get_connection("0oa1")
+    assert seen == [None, "n-1", "n-2"]
+
+
 def test_a_refused_token_request_is_a_clear_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
