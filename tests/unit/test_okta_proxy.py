@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from provider.okta import ApiToken, ClientOptions, InvalidProxy, environment_proxy
 from provider.okta.client import OktaClient
+
+from .loopback import json_server
 
 ORG = "https://dev-1.okta.com"
 PROXY = "http://proxy.corp.example:3128"
@@ -73,29 +72,8 @@ def test_the_proxy_stays_out_of_the_options_repr() -> None:
 @pytest.fixture
 def forward_proxy() -> Iterator[tuple[str, list[str]]]:
     """A plain-HTTP forward proxy that answers every request itself and records its request line."""
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.requestline)
-            body = json.dumps(CONNECTION).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with json_server(CONNECTION) as served:
+        yield served
 
 
 def test_calls_go_through_the_proxy(forward_proxy: tuple[str, list[str]]) -> None:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import json
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,6 +16,8 @@ from cryptography.x509.oid import NameOID
 
 from provider.okta import ApiToken, ClientOptions, OktaTransportError, RetryPolicy
 from provider.okta.client import OktaClient
+
+from .loopback import json_server
 
 CONNECTION = {"status": "ENABLED", "profile": {"authScheme": "TOKEN"}}
 
@@ -64,29 +63,10 @@ def private_ca_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
         )
     )
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = json.dumps(CONNECTION).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_file, key_file)
-    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{httpd.server_address[1]}", ca_file
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with json_server(CONNECTION, context) as (url, _):
+        yield url, ca_file
 
 
 def _client(org_url: str) -> OktaClient:
