@@ -162,8 +162,9 @@ class ServiceAppAuth(httpx.Auth):
         try:
             response = self._http.send(self._token_request())
         except httpx.TransportError as exc:
+            # The API call waiting for this token is never sent.
             raise OktaTransportError(
-                "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc)
+                "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc), sent=False
             ) from None
         try:
             body = response.json()

@@ -14,7 +14,7 @@ from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credenti
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
-from provider.okta.retry import RetriesExhausted
+from provider.okta.retry import NOT_SENT, RetriesExhausted
 from provider.okta.transport import api_transport, token_transport
 
 USER_AGENT = "terraform-provider-okta-py"
@@ -195,15 +195,17 @@ class OktaClient:
         try:
             response = self._send(method, path, json_body, params, once)
         except RetriesExhausted as exc:
-            raise OktaTransportError(method, host, path, str(exc), exc.attempts, exc.elapsed) from None
+            raise OktaTransportError(
+                method, host, path, str(exc), exc.attempts, exc.elapsed, sent=exc.delivered
+            ) from None
         except httpx.LocalProtocolError:
             # httpx quotes the offending header, which may hold a credential: never repeat it.
             raise OktaTransportError(
-                method, host, path, "the request could not be sent: a header value is invalid"
+                method, host, path, "the request could not be sent: a header value is invalid", sent=False
             ) from None
         except httpx.TransportError as exc:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            raise OktaTransportError(method, host, path, reason) from None
+            raise OktaTransportError(method, host, path, reason, sent=not isinstance(exc, NOT_SENT)) from None
         if response.status_code >= 400:
             try:
                 body = response.json()

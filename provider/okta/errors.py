@@ -103,7 +103,12 @@ class OktaNotFoundError(OktaAPIError):
 
 @dataclass
 class OktaTransportError(OktaError):
-    """No usable answer from Okta: says which host and what failed, never the request itself."""
+    """No usable answer from Okta: says which host and what failed, never the request itself.
+
+    `sent` is False only when the API call cannot have reached Okta, so Okta cannot have acted on
+    it: no connection was made, or it never left (an invalid header, or no access token to send
+    it with).
+    """
 
     method: str
     host: str
@@ -111,6 +116,7 @@ class OktaTransportError(OktaError):
     reason: str
     attempts: int = 1
     elapsed: float = 0.0
+    sent: bool = True
 
     def __str__(self) -> str:
         return f"Could not reach Okta at {self.host} ({self.method} {self.path}): {self.reason}"

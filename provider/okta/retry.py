@@ -35,13 +35,17 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class RetriesExhausted(httpx.TransportError):
-    """A network failure that persisted through every retry."""
+    """A network failure that persisted through every retry.
 
-    def __init__(self, last: httpx.TransportError, attempts: int, elapsed: float) -> None:
+    `delivered` is False when no attempt can have reached Okta (each one failed to connect, or
+    was answered 429, which Okta sends without acting), so Okta cannot have acted on the request.
+    """
+
+    def __init__(self, last: httpx.TransportError, attempts: int, elapsed: float, *, delivered: bool) -> None:
         super().__init__(f"{type(last).__name__}: {last}" if str(last) else type(last).__name__)
-        self.last = last
         self.attempts = attempts
         self.elapsed = elapsed
+        self.delivered = delivered
 
 
 def server_time(response: httpx.Response) -> float | None:
@@ -101,6 +105,7 @@ class RetryTransport(httpx.BaseTransport):
         deadline = started + policy.request_timeout if policy.request_timeout > 0 else None
         server_errors = 0
         attempt = 0
+        delivered = False
         # The configured timeouts, kept aside: an auth flow may send this request through again,
         # and each pass cuts them afresh from its own deadline.
         timeouts = request.extensions.setdefault("okta_configured_timeout", request.extensions.get("timeout"))
@@ -121,6 +126,10 @@ class RetryTransport(httpx.BaseTransport):
                 raise  # the request itself is malformed: sending it again cannot help
             except httpx.TransportError as exc:
                 failure = exc
+            if failure is not None:
+                delivered = delivered or not isinstance(failure, NOT_SENT)
+            else:
+                delivered = delivered or (response is not None and response.status_code != 429)
             retries_left = attempt <= policy.max_retries
             once = request.extensions.get("okta_once", False)
             delay: float | None = None
@@ -153,7 +162,7 @@ class RetryTransport(httpx.BaseTransport):
             if delay is None:
                 elapsed = time.monotonic() - started
                 if failure is not None:
-                    raise RetriesExhausted(failure, attempt, elapsed) from failure
+                    raise RetriesExhausted(failure, attempt, elapsed, delivered=delivered) from failure
                 assert response is not None
                 response.extensions["okta_attempts"] = attempt
                 response.extensions["okta_elapsed"] = elapsed

@@ -388,8 +388,10 @@ def _consent_changed(current: State | None, planned: State) -> bool:
 
 
 def _outcome_unknown(exc: OktaError) -> bool:
-    """Whether Okta may have acted on a call that failed: no answer, or a 5xx."""
-    return isinstance(exc, OktaTransportError) or (isinstance(exc, OktaAPIError) and exc.status >= 500)
+    """Whether Okta may have acted on a call that failed: no answer to a request it got, or a 5xx."""
+    return (isinstance(exc, OktaTransportError) and exc.sent) or (
+        isinstance(exc, OktaAPIError) and exc.status >= 500
+    )
 
 
 def _status_at_okta(client: OktaClient, app_id: str) -> str | None:

@@ -362,6 +362,16 @@ def test_an_activation_lost_before_okta_acted_stays_an_error() -> None:
     assert "ReadError: connection reset" in error.detail
 
 
+def test_an_activation_that_never_connected_is_not_read_back() -> None:
+    client = FakeClient(activates_in_post=False)
+    client.fail["activate"] = OktaTransportError("POST", "dev-1.okta.com", "/x", "refused", sent=False)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "activate"]
+    assert state is not None and (state["status"], state["action"]) == ("DISABLED", "deactivate")
+    assert diags.has_errors()
+
+
 def test_a_refused_activation_is_not_read_back() -> None:
     client = FakeClient(activates_in_post=False)
     client.fail["activate"] = OktaAPIError("POST", "/x", 400, "E0000001", "Consent required")
@@ -606,6 +616,23 @@ def test_a_consent_whose_answer_was_lost_is_kept_and_activation_tells() -> None:
         ("warning", "OAuth consent not confirmed")
     ]
     assert "c0de" not in diags.diagnostics[0].detail
+
+
+def test_a_consent_that_never_reached_okta_is_left_out_so_the_next_apply_sends_it() -> None:
+    """Every attempt failed to connect: the code is unspent, and keeping it would strand it."""
+    client = FakeClient()
+    client.fail["consent"] = OktaTransportError(
+        "POST", "dev-1.okta.com", "/x", "ConnectError: refused", 6, 40.0, sent=False
+    )
+    diags = Diagnostics()
+    state = resource_with(client).create(
+        CreateContext(diags, "t"), {**oauth_state(), "oauth_consent": CONSENT}
+    )
+    assert [call[0] for call in client.calls] == ["post", "consent"]
+    assert state is not None and state["oauth_consent"] is None
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate")
+    [error] = [d for d in diags.diagnostics if d.severity == "error"]
+    assert "verifying the OAuth consent" in error.detail and "c0de" not in error.detail
 
 
 def test_consent_rules() -> None:

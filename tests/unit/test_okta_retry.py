@@ -185,6 +185,26 @@ def test_the_consent_callback_is_resent_when_okta_did_not_act(refusal: httpx.Res
     assert [request.url.params["code"] for request in seen] == ["one-time-code"] * 2
 
 
+@pytest.mark.parametrize(
+    ("answered", "sent"),
+    [
+        ([httpx.ConnectError("refused")], False),
+        ([rate_limited(reset_in=0), httpx.ConnectTimeout("no connection")], False),
+        ([httpx.ReadError("reset after sending"), httpx.ConnectError("refused")], True),
+        ([httpx.Response(503), httpx.ConnectError("refused")], True),
+    ],
+)
+def test_a_failure_says_whether_okta_can_have_received_the_call(
+    answered: list[httpx.Response | Exception], sent: bool
+) -> None:
+    """Only failures to connect and 429s, which Okta answers without acting, leave it unreached."""
+    transport, seen = answers(*answered)
+    with pytest.raises(OktaTransportError) as caught:
+        client(transport, RecordingStop(), max_retries=len(answered) - 1).activate_connection("0oa1")
+    assert len(seen) == len(answered)
+    assert caught.value.sent is sent
+
+
 def test_request_timeout_also_cuts_each_attempts_own_timeouts() -> None:
     granted: list[dict[str, float]] = []
 
