@@ -22,6 +22,11 @@ costs with the least anything could cost for the same work (its "floor"):
    its own apply time grows with N x the state's size, which the schema, not the provider, sets;
    floor = max(T(padded terraform_data, N, command), ceil(N x k / P) x latency) + S x T(start-up
    floor), as that work is long enough to overlap the waits;
+3c. the largest N at the highest latency again, beside the plugin floor (`floor_provider.py`):
+   the provider itself, same configuration and state, with its Okta client replaced by one that
+   only waits the latency; the floor's time beside section 3's floor is the least a provider
+   with this schema on this stack reaches, and the provider's beside the plugin floor's is what
+   its HTTP client costs;
 4. CPU per API call: user+sys CPU of every provider process during an apply of N=200 at 0 ms,
    divided by the API calls made, beside a bare httpx.Client GET loop against the emulator;
 5. calls per operation (create, create when the org ignores ?activate, refresh, action change,
@@ -82,6 +87,8 @@ USAGE_VARIABLE = "OKTA_BENCH_CPU_FILE"
 COMMAND_TIMEOUT = 1800.0
 CPU_SECTION = "8. where the CPU goes (the memory runs, 0 ms)"
 SAME_SIZE_SECTION = "3b. scale, beside terraform_data with a state as large"
+PLUGIN_FLOOR_SECTION = "3c. scale, beside the plugin floor: the provider with no HTTP"
+FLOOR_PROVIDER = REPO / "benchmarks" / "floor_provider.py"
 UNLIMITED = 1_000_000_000  # requests per window: the rate limit out of the way
 STARTUPS = {"apply": 4, "plan": 3}  # S in the scale floor: provider starts per command
 LABELS = {"apply": "apply (create N)", "plan": "plan (refresh N)"}
@@ -140,6 +147,15 @@ atexit.register(_record)
 from provider.main import main  # noqa: E402
 
 main()
+'''
+
+# The plugin floor's launcher, installed where Terraform looks for okta-py/okta in its own mirror.
+FLOOR_LAUNCHER = '''\
+#!{python} -I
+"""Benchmark launcher: the plugin floor, the provider with Okta answered in-process, no HTTP."""
+import runpy
+
+runpy.run_path({path!r}, run_name="__main__")
 '''
 
 # The memory floor: a process that imports grpc, reporting its own peak (see the wrapper).
@@ -363,15 +379,21 @@ class Bench:
             raise SystemExit("no terraform on PATH (./build.sh installs one under .tools/)")
         self.terraform = found
         self.python = startup.venv_python()
-        self.plain_config = self._mirror("plain", wrapped=False)
-        self.wrapped_config = self._mirror("wrapped", wrapped=True)
+        self.plain_config = self._mirror("plain")
+        self.wrapped_config = self._mirror(
+            "wrapped", WRAPPER.format(python=self.python, variable=USAGE_VARIABLE)
+        )
+        self.floor_config = self._mirror(
+            "floor", FLOOR_LAUNCHER.format(python=self.python, path=str(FLOOR_PROVIDER))
+        )
         self._workdirs = 0
 
-    def _mirror(self, name: str, *, wrapped: bool) -> Path:
+    def _mirror(self, name: str, launcher_text: str | None = None) -> Path:
+        """A filesystem mirror holding okta-py/okta; `launcher_text` replaces its launcher."""
         mirror = self.root / f"mirror-{name}"
         launcher = install(mirror, interpreter=self.python)
-        if wrapped:
-            launcher.write_text(WRAPPER.format(python=self.python, variable=USAGE_VARIABLE))
+        if launcher_text is not None:
+            launcher.write_text(launcher_text)
         config = self.root / f"terraformrc-{name}"
         config.write_text(
             f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n'
@@ -394,6 +416,14 @@ class Bench:
         if emulator is not None:
             env.update(OKTA_ORG_URL=emulator.url, OKTA_API_TOKEN=API_TOKEN)
         return env
+
+    def floor_env(self, emulator: Emulator, latency_ms: int) -> dict[str, str]:
+        """Where okta-py/okta is the plugin floor, waiting `latency_ms` per call to Okta."""
+        return {
+            **self.env(emulator),
+            "TF_CLI_CONFIG_FILE": str(self.floor_config),
+            "FLOOR_LATENCY_MS": str(latency_ms),
+        }
 
     def workdir(self, name: str) -> Path:
         self._workdirs += 1
@@ -788,6 +818,85 @@ def same_size_rows(
                 f"provider {matched['provider_state_bytes']}",
             )
         )
+
+
+# --- 3c. the plugin floor -----------------------------------------------------------------------
+
+
+def section_plugin_floor(
+    bench: Bench, emulator: Emulator, profile: Profile, scale: dict[str, Any], rows: list[Row]
+) -> dict[str, Any]:
+    """The plugin floor at section 3's largest N and highest latency, beside section 3's cells."""
+    size, latency, repeats = max(profile.scale_sizes), max(profile.latencies_ms), profile.scale_repeats
+    progress(
+        f"3c. the plugin floor: N={size}, {latency} ms, -parallelism in {profile.parallelisms}, "
+        f"median of {repeats} run(s) each"
+    )
+    workdir = bench.workdir(f"plugin-floor-{size}")
+    env = bench.floor_env(emulator, latency)
+    cells: list[dict[str, Any]] = []
+    for parallelism in profile.parallelisms:
+        flag = f"-parallelism={parallelism}"
+        provider_cell = next(
+            cell
+            for cell in scale["cells"]
+            if (cell["n"], cell["latency_ms"], cell["parallelism"]) == (size, latency, parallelism)
+        )
+        config = okta_config(new_apps(emulator, size), max_concurrent_requests=parallelism)
+        (workdir / "main.tf").write_text(config)
+        if not (workdir / ".terraform.lock.hcl").exists():
+            bench.init(workdir, env)
+        runs: dict[str, list[Run]] = {command: [] for command in AUTO}
+        for _ in range(repeats):
+            forget_state(workdir)
+            for command in AUTO:
+                runs[command].append(
+                    bench.apply(workdir, env, flag) if command == "apply" else bench.plan(workdir, env, flag)
+                )
+        cell: dict[str, Any] = {"parallelism": parallelism}
+        for command in AUTO:
+            seconds = statistics.median(run.seconds for run in runs[command])
+            # The resource is the provider's own, so it makes the same calls: section 3's floor holds.
+            formula = provider_cell[command]["floor_seconds"]
+            provider_seconds = provider_cell[command]["seconds"]
+            cpu = statistics.median(run.children_cpu for run in runs[command])
+            cell[command] = {
+                "seconds": round(seconds, 3),
+                "samples_seconds": [round(run.seconds, 3) for run in runs[command]],
+                "samples_cpu": [run.cpu_json() for run in runs[command]],
+                "exit_codes": [run.returncode for run in runs[command]],
+                "floor_seconds": round(formula, 3),
+                "provider_seconds": provider_seconds,
+            }
+            case = f"N={size} {latency:>2} ms P={parallelism} {LABELS[command]}"
+            rows.append(
+                Row(
+                    PLUGIN_FLOOR_SECTION,
+                    f"{case}: the plugin floor",
+                    seconds,
+                    formula,
+                    "s",
+                    f"the provider with Okta answered in-process after the latency, {cpu:.1f} s of CPU "
+                    f"with Terraform's on {os.cpu_count()} cores; floor: section 3's",
+                )
+            )
+            rows.append(
+                Row(
+                    PLUGIN_FLOOR_SECTION,
+                    f"{case}: okta_app_connection",
+                    provider_seconds,
+                    seconds,
+                    "s",
+                    "section 3's figure; floor: the plugin floor (the ratio is its HTTP client's share)",
+                )
+            )
+            shown_runs = ", ".join(f"{run.seconds:.2f}" for run in runs[command])
+            progress(
+                f"  P={parallelism} {command}: {shown_runs} s (section 3's floor {formula:.2f} s, "
+                f"the provider {provider_seconds:.2f} s)"
+            )
+        cells.append(cell)
+    return {"n": size, "latency_ms": latency, "repeats": repeats, "cells": cells}
 
 
 # --- 4. CPU per API call ------------------------------------------------------------------------
@@ -1209,6 +1318,7 @@ def main() -> None:
             emulator.store.rate_limiter.configure(limit=UNLIMITED, window_seconds=60)
             sections["one_resource"] = section_one_resource(bench, emulator, profile, startup_floor, rows)
             sections["scale"] = section_scale(bench, emulator, profile, startup_floor, rows)
+            sections["plugin_floor"] = section_plugin_floor(bench, emulator, profile, sections["scale"], rows)
             sections["cpu_per_call"] = section_cpu(bench, emulator, profile, rows)
             sections["calls_per_operation"] = section_calls(bench, emulator, rows)
             scale, same_n = sections["scale"], str(profile.memory_resources)
@@ -1228,6 +1338,7 @@ def main() -> None:
         "2. one resource",
         "3. scale",
         SAME_SIZE_SECTION,
+        PLUGIN_FLOOR_SECTION,
         "4. CPU per API call",
         "5. calls per operation",
         "6. rate-limited",
