@@ -49,8 +49,8 @@ lives in one temporary directory, removed at the end; TF_*/OKTA_*/CHECKPOINT*/PL
 of the caller are not passed on. The emulator runs in this process, so at 0 ms latency it
 competes with Terraform and the provider for the same cores.
 
-The default run takes 8 to 15 minutes on 2 cores, with the VM's speed; `--quick` (N=50/60/100,
-fewer repeats, the rate-limit window scaled down to 10 calls a second, the same rate) under 1.
+The default run takes 15 to 20 minutes on 2 cores, with the VM's speed; `--quick` (N=50/60/100,
+fewer repeats, the rate-limit window scaled down to 10 calls a second, the same rate) under 2.
 Prints one table and progress lines on stderr; writes every figure, with machine details, as
 JSON. It is a benchmark: it asserts nothing.
 """
