@@ -162,9 +162,9 @@ class ServiceAppAuth(httpx.Auth):
         try:
             response = self._http.send(self._token_request())
         except httpx.TransportError as exc:
-            # The API call waiting for this token is never sent.
+            # The API call waiting for this token is not sent (the client knows of any earlier try).
             raise OktaTransportError(
-                "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc), sent=False
+                "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc), may_have_acted=False
             ) from None
         try:
             body = response.json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from typing import Any
@@ -14,7 +15,7 @@ from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credenti
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
-from provider.okta.retry import NOT_SENT, RetriesExhausted
+from provider.okta.retry import NOT_SENT, RetriesExhausted, may_have_acted
 from provider.okta.transport import api_transport, token_transport
 
 USER_AGENT = "terraform-provider-okta-py"
@@ -143,28 +144,13 @@ class OktaClient:
         except ValueError as exc:
             raise OktaResponseError(method, path, response.status_code, str(exc)) from None
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        json_body: dict[str, Any] | None,
-        params: dict[str, str] | None,
-        once: bool,
-    ) -> httpx.Response:
+    def _send(self, request: httpx.Request) -> httpx.Response:
         """One call through the auth flow and the transport stack, read to the end.
 
         This is what httpx.Client.request does for these calls (the same headers, timeouts and auth
         flow), without its cookie jar, redirect handling and URL merging: Okta's API uses none of
         them, and on a busy 2-core machine they cost as much CPU as the HTTP exchange itself.
         """
-        request = httpx.Request(
-            method,
-            self._root + path,
-            params=params,
-            json=json_body,
-            headers=self._headers,
-            extensions={"timeout": self._timeout, "okta_once": once},
-        )
         flow = self.auth.sync_auth_flow(request)
         try:
             request = next(flow)
@@ -192,20 +178,35 @@ class OktaClient:
         once: bool = False,
     ) -> httpx.Response:
         host = self._host
+        request = httpx.Request(
+            method,
+            self._root + path,
+            params=params,
+            json=json_body,
+            headers=self._headers,
+            extensions={"timeout": self._timeout, "okta_once": once},
+        )
         try:
-            response = self._send(method, path, json_body, params, once)
+            response = self._send(request)
         except RetriesExhausted as exc:
             raise OktaTransportError(
-                method, host, path, str(exc), exc.attempts, exc.elapsed, sent=exc.delivered
+                method, host, path, str(exc), exc.attempts, exc.elapsed, may_have_acted(request)
             ) from None
         except httpx.LocalProtocolError:
             # httpx quotes the offending header, which may hold a credential: never repeat it.
+            reason = "the request could not be sent: a header value is invalid"
             raise OktaTransportError(
-                method, host, path, "the request could not be sent: a header value is invalid", sent=False
+                method, host, path, reason, may_have_acted=may_have_acted(request)
             ) from None
-        except httpx.TransportError as exc:
+        except httpx.TransportError as exc:  # reading the body of an answer
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            raise OktaTransportError(method, host, path, reason, sent=not isinstance(exc, NOT_SENT)) from None
+            acted = may_have_acted(request) or not isinstance(exc, NOT_SENT)
+            raise OktaTransportError(method, host, path, reason, may_have_acted=acted) from None
+        except OktaTransportError as exc:
+            # A new token could not be fetched to send the call again: what came before stands.
+            if may_have_acted(request) and not exc.may_have_acted:
+                raise dataclasses.replace(exc, may_have_acted=True) from None
+            raise
         if response.status_code >= 400:
             try:
                 body = response.json()

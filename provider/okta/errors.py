@@ -105,9 +105,9 @@ class OktaNotFoundError(OktaAPIError):
 class OktaTransportError(OktaError):
     """No usable answer from Okta: says which host and what failed, never the request itself.
 
-    `sent` is False only when the API call cannot have reached Okta, so Okta cannot have acted on
-    it: no connection was made, or it never left (an invalid header, or no access token to send
-    it with).
+    `may_have_acted` is False only when Okta cannot have acted on the API call: no attempt reached
+    it (none connected, or a proxy refused the tunnel), Okta answered the ones that did with a 429,
+    or the call never left (an invalid header, or no access token to send it with).
     """
 
     method: str
@@ -116,7 +116,7 @@ class OktaTransportError(OktaError):
     reason: str
     attempts: int = 1
     elapsed: float = 0.0
-    sent: bool = True
+    may_have_acted: bool = True
 
     def __str__(self) -> str:
         return f"Could not reach Okta at {self.host} ({self.method} {self.path}): {self.reason}"

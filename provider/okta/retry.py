@@ -30,22 +30,26 @@ from provider.okta.options import RetryPolicy
 log = logging.getLogger("provider.okta.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-# Failures after which the request certainly never reached the server.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Failures after which the request certainly never reached the server (a proxy that refuses the
+# tunnel has not passed it on).
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+# Request extension, kept across retries and across an auth flow's passes: whether an attempt
+# that is not the call's last answer may have reached Okta and been acted on.
+MAY_HAVE_ACTED = "okta_may_have_acted"
+
+
+def may_have_acted(request: httpx.Request) -> bool:
+    """Whether Okta may have acted on an attempt at `request` before its last answer or failure."""
+    return bool(request.extensions.get(MAY_HAVE_ACTED, False))
 
 
 class RetriesExhausted(httpx.TransportError):
-    """A network failure that persisted through every retry.
+    """A network failure that persisted through every retry."""
 
-    `delivered` is False when no attempt can have reached Okta (each one failed to connect, or
-    was answered 429, which Okta sends without acting), so Okta cannot have acted on the request.
-    """
-
-    def __init__(self, last: httpx.TransportError, attempts: int, elapsed: float, *, delivered: bool) -> None:
+    def __init__(self, last: httpx.TransportError, attempts: int, elapsed: float) -> None:
         super().__init__(f"{type(last).__name__}: {last}" if str(last) else type(last).__name__)
         self.attempts = attempts
         self.elapsed = elapsed
-        self.delivered = delivered
 
 
 def server_time(response: httpx.Response) -> float | None:
@@ -105,7 +109,8 @@ class RetryTransport(httpx.BaseTransport):
         deadline = started + policy.request_timeout if policy.request_timeout > 0 else None
         server_errors = 0
         attempt = 0
-        delivered = False
+        given = request  # a renewed request may be a new object: the record stays on this one
+        acted = may_have_acted(given)
         # The configured timeouts, kept aside: an auth flow may send this request through again,
         # and each pass cuts them afresh from its own deadline.
         timeouts = request.extensions.setdefault("okta_configured_timeout", request.extensions.get("timeout"))
@@ -123,13 +128,10 @@ class RetryTransport(httpx.BaseTransport):
             try:
                 response = self._inner.handle_request(request)
             except httpx.LocalProtocolError:
+                given.extensions[MAY_HAVE_ACTED] = acted
                 raise  # the request itself is malformed: sending it again cannot help
             except httpx.TransportError as exc:
                 failure = exc
-            if failure is not None:
-                delivered = delivered or not isinstance(failure, NOT_SENT)
-            else:
-                delivered = delivered or (response is not None and response.status_code != 429)
             retries_left = attempt <= policy.max_retries
             once = request.extensions.get("okta_once", False)
             delay: float | None = None
@@ -162,12 +164,19 @@ class RetryTransport(httpx.BaseTransport):
             if delay is None:
                 elapsed = time.monotonic() - started
                 if failure is not None:
-                    raise RetriesExhausted(failure, attempt, elapsed, delivered=delivered) from failure
+                    given.extensions[MAY_HAVE_ACTED] = acted or not isinstance(failure, NOT_SENT)
+                    raise RetriesExhausted(failure, attempt, elapsed) from failure
+                # The answer itself is the caller's to judge (an auth flow may send the call again).
+                given.extensions[MAY_HAVE_ACTED] = acted
                 assert response is not None
                 response.extensions["okta_attempts"] = attempt
                 response.extensions["okta_elapsed"] = elapsed
                 return response
-            if response is not None:
+            # Okta answers a 429 without acting; anything else that reached it may have acted.
+            if failure is not None:
+                acted = acted or not isinstance(failure, NOT_SENT)
+            elif response is not None:
+                acted = acted or response.status_code != 429
                 response.close()
             log.debug(
                 "okta request will be retried",

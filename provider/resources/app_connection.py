@@ -389,7 +389,7 @@ def _consent_changed(current: State | None, planned: State) -> bool:
 
 def _outcome_unknown(exc: OktaError) -> bool:
     """Whether Okta may have acted on a call that failed: no answer to a request it got, or a 5xx."""
-    return (isinstance(exc, OktaTransportError) and exc.sent) or (
+    return (isinstance(exc, OktaTransportError) and exc.may_have_acted) or (
         isinstance(exc, OktaAPIError) and exc.status >= 500
     )
 

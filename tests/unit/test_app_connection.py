@@ -364,7 +364,9 @@ def test_an_activation_lost_before_okta_acted_stays_an_error() -> None:
 
 def test_an_activation_that_never_connected_is_not_read_back() -> None:
     client = FakeClient(activates_in_post=False)
-    client.fail["activate"] = OktaTransportError("POST", "dev-1.okta.com", "/x", "refused", sent=False)
+    client.fail["activate"] = OktaTransportError(
+        "POST", "dev-1.okta.com", "/x", "refused", may_have_acted=False
+    )
     diags = Diagnostics()
     state = resource_with(client).create(CreateContext(diags, "t"), token_state())
     assert [call[0] for call in client.calls] == ["post", "activate"]
@@ -622,7 +624,7 @@ def test_a_consent_that_never_reached_okta_is_left_out_so_the_next_apply_sends_i
     """Every attempt failed to connect: the code is unspent, and keeping it would strand it."""
     client = FakeClient()
     client.fail["consent"] = OktaTransportError(
-        "POST", "dev-1.okta.com", "/x", "ConnectError: refused", 6, 40.0, sent=False
+        "POST", "dev-1.okta.com", "/x", "ConnectError: refused", 6, 40.0, may_have_acted=False
     )
     diags = Diagnostics()
     state = resource_with(client).create(

@@ -18,6 +18,7 @@ from provider.okta import (
     ClientOptions,
     InvalidPrivateKey,
     OktaAuthError,
+    OktaTransportError,
     RetryPolicy,
     ServiceAppCredentials,
     load_private_key,
@@ -145,6 +146,40 @@ def test_a_token_okta_calls_invalid_is_replaced_once() -> None:
     assert client.get_connection("0oa1").status == "ENABLED"
     assert okta.issued == 2
     assert okta.api_authorizations == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+
+
+@pytest.mark.parametrize(
+    ("first_try", "acted"), [(httpx.ReadError("reset after sending"), True), (None, False)]
+)
+def test_a_call_resent_with_a_new_token_keeps_what_its_first_pass_may_have_done(
+    first_try: Exception | None, acted: bool
+) -> None:
+    """A try whose answer was lost, then a 401 for a token that expired meanwhile, then no new token:
+    Okta may have acted on the first try, so the failure says so and the resource reads back."""
+    calls = {"token": 0, "api": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth2/v1/token":
+            calls["token"] += 1
+            if calls["token"] > 1:
+                raise httpx.ConnectError("refused")
+            return httpx.Response(200, json={"access_token": "tok-1", "token_type": "Bearer"})
+        calls["api"] += 1
+        if calls["api"] == 1 and first_try is not None:
+            raise first_try
+        return httpx.Response(401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+    retry = RetryPolicy(max_retries=1, min_wait_seconds=0.001, max_wait_seconds=0.01)
+    client = OktaClient(
+        ORG,
+        ServiceAppCredentials(client_id="0oaservice", private_key_pem=pem(RSA_KEY)),
+        transport=httpx.MockTransport(handler),
+        options=ClientOptions(retry=retry),
+    )
+    with pytest.raises(OktaTransportError) as caught:
+        client.activate_connection("0oa1")
+    assert calls["api"] == (2 if first_try is not None else 1) and calls["token"] > 1
+    assert caught.value.may_have_acted is acted
 
 
 def test_dpop_nonce_challenge_then_proofs_on_every_call() -> None:

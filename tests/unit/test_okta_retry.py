@@ -186,23 +186,25 @@ def test_the_consent_callback_is_resent_when_okta_did_not_act(refusal: httpx.Res
 
 
 @pytest.mark.parametrize(
-    ("answered", "sent"),
+    ("answered", "acted"),
     [
         ([httpx.ConnectError("refused")], False),
+        ([httpx.ProxyError("the proxy refused the tunnel")], False),
         ([rate_limited(reset_in=0), httpx.ConnectTimeout("no connection")], False),
         ([httpx.ReadError("reset after sending"), httpx.ConnectError("refused")], True),
         ([httpx.Response(503), httpx.ConnectError("refused")], True),
+        ([httpx.ReadError("reset after sending"), httpx.LocalProtocolError("bad header")], True),
     ],
 )
-def test_a_failure_says_whether_okta_can_have_received_the_call(
-    answered: list[httpx.Response | Exception], sent: bool
+def test_a_failure_says_whether_okta_may_have_acted_on_the_call(
+    answered: list[httpx.Response | Exception], acted: bool
 ) -> None:
-    """Only failures to connect and 429s, which Okta answers without acting, leave it unreached."""
+    """Only attempts that never reached Okta, or that it answered 429, leave it untouched."""
     transport, seen = answers(*answered)
     with pytest.raises(OktaTransportError) as caught:
         client(transport, RecordingStop(), max_retries=len(answered) - 1).activate_connection("0oa1")
     assert len(seen) == len(answered)
-    assert caught.value.sent is sent
+    assert caught.value.may_have_acted is acted
 
 
 def test_request_timeout_also_cuts_each_attempts_own_timeouts() -> None:
