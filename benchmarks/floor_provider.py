@@ -30,7 +30,12 @@ LATENCY_SECONDS = float(os.environ.get("FLOOR_LATENCY_MS", "0")) / 1000
 
 
 class WaitingClient:
-    """The Okta client's calls, each one a wait of the latency and the answer Okta would give."""
+    """The Okta client's calls, each one a wait of the latency and the answer Okta would give.
+
+    It answers the benchmark's workload only, as the emulator answers it (TOKEN connections of
+    org2org apps, no base URL, no consent link): every read finds the connection ENABLED, as
+    `action = "activate"` leaves it, and a POST without `activate` reports it DISABLED.
+    """
 
     def get_connection(self, app_id: str) -> Connection:
         time.sleep(LATENCY_SECONDS)

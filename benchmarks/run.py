@@ -22,11 +22,11 @@ costs with the least anything could cost for the same work (its "floor"):
    its own apply time grows with N x the state's size, which the schema, not the provider, sets;
    floor = max(T(padded terraform_data, N, command), ceil(N x k / P) x latency) + S x T(start-up
    floor), as that work is long enough to overlap the waits;
-3c. the largest N at the highest latency again, beside the plugin floor (`floor_provider.py`):
-   the provider itself, same configuration and state, with its Okta client replaced by one that
-   only waits the latency; the floor's time beside section 3's floor is the least a provider
-   with this schema on this stack reaches, and the provider's beside the plugin floor's is what
-   its HTTP client costs;
+3c. the largest N at the highest latency again, the provider in turns with the plugin floor
+   (`floor_provider.py`): the provider itself, same configuration and state, with its Okta
+   client replaced by one that only waits the latency; the floor's time beside section 3's
+   floor is the least a provider with this schema on this stack reaches, and the provider's
+   beside the plugin floor's is what its HTTP client costs (the emulator's work included);
 4. CPU per API call: user+sys CPU of every provider process during an apply of N=200 at 0 ms,
    divided by the API calls made, beside a bare httpx.Client GET loop against the emulator;
 5. calls per operation (create, create when the org ignores ?activate, refresh, action change,
@@ -49,7 +49,7 @@ lives in one temporary directory, removed at the end; TF_*/OKTA_*/CHECKPOINT*/PL
 of the caller are not passed on. The emulator runs in this process, so at 0 ms latency it
 competes with Terraform and the provider for the same cores.
 
-The default run takes 15 to 20 minutes on 2 cores, with the VM's speed; `--quick` (N=50/60/100,
+The default run takes 20 to 25 minutes on 2 cores, with the VM's speed; `--quick` (N=50/60/100,
 fewer repeats, the rate-limit window scaled down to 10 calls a second, the same rate) under 2.
 Prints one table and progress lines on stderr; writes every figure, with machine details, as
 JSON. It is a benchmark: it asserts nothing.
@@ -826,76 +826,86 @@ def same_size_rows(
 def section_plugin_floor(
     bench: Bench, emulator: Emulator, profile: Profile, scale: dict[str, Any], rows: list[Row]
 ) -> dict[str, Any]:
-    """The plugin floor at section 3's largest N and highest latency, beside section 3's cells."""
+    """The plugin floor and the provider in turns, at section 3's largest N and highest latency."""
     size, latency, repeats = max(profile.scale_sizes), max(profile.latencies_ms), profile.scale_repeats
     progress(
-        f"3c. the plugin floor: N={size}, {latency} ms, -parallelism in {profile.parallelisms}, "
-        f"median of {repeats} run(s) each"
+        f"3c. the plugin floor and the provider in turns: N={size}, {latency} ms, -parallelism in "
+        f"{profile.parallelisms}, median of {repeats} run(s) each"
     )
-    workdir = bench.workdir(f"plugin-floor-{size}")
-    env = bench.floor_env(emulator, latency)
+    emulator.latency_ms = latency
+    envs = {"floor": bench.floor_env(emulator, latency), "provider": bench.env(emulator)}
+    workdirs = {who: bench.workdir(f"plugin-floor-{who}-{size}") for who in envs}
     cells: list[dict[str, Any]] = []
     for parallelism in profile.parallelisms:
         flag = f"-parallelism={parallelism}"
-        provider_cell = next(
+        section3 = next(
             cell
             for cell in scale["cells"]
             if (cell["n"], cell["latency_ms"], cell["parallelism"]) == (size, latency, parallelism)
         )
-        config = okta_config(new_apps(emulator, size), max_concurrent_requests=parallelism)
-        (workdir / "main.tf").write_text(config)
-        if not (workdir / ".terraform.lock.hcl").exists():
-            bench.init(workdir, env)
-        runs: dict[str, list[Run]] = {command: [] for command in AUTO}
+        runs: dict[tuple[str, str], list[Run]] = {(who, command): [] for who in envs for command in AUTO}
         for _ in range(repeats):
-            forget_state(workdir)
-            for command in AUTO:
-                runs[command].append(
-                    bench.apply(workdir, env, flag) if command == "apply" else bench.plan(workdir, env, flag)
-                )
+            for who, workdir in workdirs.items():
+                config = okta_config(new_apps(emulator, size), max_concurrent_requests=parallelism)
+                (workdir / "main.tf").write_text(config)
+                if not (workdir / ".terraform.lock.hcl").exists():
+                    bench.init(workdir, envs[who])
+                forget_state(workdir)
+                for command in AUTO:
+                    run = (
+                        bench.apply(workdir, envs[who], flag)
+                        if command == "apply"
+                        else bench.plan(workdir, envs[who], flag)
+                    )
+                    runs[who, command].append(run)
         cell: dict[str, Any] = {"parallelism": parallelism}
         for command in AUTO:
-            seconds = statistics.median(run.seconds for run in runs[command])
             # The resource is the provider's own, so it makes the same calls: section 3's floor holds.
-            formula = provider_cell[command]["floor_seconds"]
-            provider_seconds = provider_cell[command]["seconds"]
-            cpu = statistics.median(run.children_cpu for run in runs[command])
+            formula = section3[command]["floor_seconds"]
+            taken = {who: statistics.median(run.seconds for run in runs[who, command]) for who in envs}
+            failed = [run.returncode for who in envs for run in runs[who, command] if run.returncode]
+            cpu = statistics.median(run.children_cpu for run in runs["floor", command])
             cell[command] = {
-                "seconds": round(seconds, 3),
-                "samples_seconds": [round(run.seconds, 3) for run in runs[command]],
-                "samples_cpu": [run.cpu_json() for run in runs[command]],
-                "exit_codes": [run.returncode for run in runs[command]],
-                "floor_seconds": round(formula, 3),
-                "provider_seconds": provider_seconds,
+                who: {
+                    "seconds": round(taken[who], 3),
+                    "samples_seconds": [round(run.seconds, 3) for run in runs[who, command]],
+                    "samples_cpu": [run.cpu_json() for run in runs[who, command]],
+                    "exit_codes": [run.returncode for run in runs[who, command]],
+                }
+                for who in envs
             }
+            cell[command]["floor_seconds"] = round(formula, 3)
             case = f"N={size} {latency:>2} ms P={parallelism} {LABELS[command]}"
+            failures = f"; exit codes {failed}" if failed else ""
             rows.append(
                 Row(
                     PLUGIN_FLOOR_SECTION,
                     f"{case}: the plugin floor",
-                    seconds,
+                    taken["floor"],
                     formula,
                     "s",
                     f"the provider with Okta answered in-process after the latency, {cpu:.1f} s of CPU "
-                    f"with Terraform's on {os.cpu_count()} cores; floor: section 3's",
+                    f"with Terraform's on {os.cpu_count()} cores; floor: section 3's{failures}",
                 )
             )
             rows.append(
                 Row(
                     PLUGIN_FLOOR_SECTION,
-                    f"{case}: okta_app_connection",
-                    provider_seconds,
-                    seconds,
+                    f"{case}: okta_app_connection, in turns",
+                    taken["provider"],
+                    taken["floor"],
                     "s",
-                    "section 3's figure; floor: the plugin floor (the ratio is its HTTP client's share)",
+                    "floor: the plugin floor; the ratio is the HTTP client's share, with the emulator "
+                    f"answering on the same cores{failures}",
                 )
             )
-            shown_runs = ", ".join(f"{run.seconds:.2f}" for run in runs[command])
+            shown_runs = {who: ", ".join(f"{run.seconds:.2f}" for run in runs[who, command]) for who in envs}
             progress(
-                f"  P={parallelism} {command}: {shown_runs} s (section 3's floor {formula:.2f} s, "
-                f"the provider {provider_seconds:.2f} s)"
+                f"  P={parallelism} {command}: plugin floor {shown_runs['floor']} s, provider "
+                f"{shown_runs['provider']} s (section 3's floor {formula:.2f} s)"
             )
         cells.append(cell)
+    emulator.latency_ms = 0
     return {"n": size, "latency_ms": latency, "repeats": repeats, "cells": cells}
 
 
