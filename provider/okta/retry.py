@@ -11,6 +11,10 @@ Two request extensions change that, for the calls that are not:
   failure to connect, when nothing was sent.
 - `okta_renew`: a function returning the request to send next time, signed afresh. A DPoP proof
   and a `private_key_jwt` assertion each carry a one-time `jti`, which Okta refuses to see twice.
+
+It writes one for the caller: `okta_may_have_acted`, whether Okta may have acted on an attempt
+before the last answer or failure. It stays on the request across an auth flow's passes, so a
+call sent again with a new token still tells whether its first pass may have landed.
 """
 
 from __future__ import annotations
