@@ -467,6 +467,10 @@ class Bench:
     def plan(self, workdir: Path, env: dict[str, str], *args: str) -> Run:
         return self.run(workdir, env, "plan", "-input=false", *args)
 
+    def command(self, workdir: Path, env: dict[str, str], command: str, *args: str) -> Run:
+        """`apply` or `plan`, as the sections name them."""
+        return self.apply(workdir, env, *args) if command == "apply" else self.plan(workdir, env, *args)
+
     def version(self) -> str:
         done = subprocess.run(
             [self.terraform, "version", "-json"], env=self.env(), capture_output=True, text=True, check=False
@@ -671,11 +675,7 @@ def section_scale(
                     forget_state(workdir)
                     for command in commands:
                         emulator.store.clear_requests()
-                        run = (
-                            bench.apply(workdir, env, flag)
-                            if command == "apply"
-                            else bench.plan(workdir, env, flag)
-                        )
+                        run = bench.command(workdir, env, command, flag)
                         runs[command].append(run)
                         calls[command].append(len(emulator.store.requests()))
                         peaks[command].append(emulator.store.peak_in_flight)
@@ -852,12 +852,7 @@ def section_plugin_floor(
                     bench.init(workdir, envs[who])
                 forget_state(workdir)
                 for command in AUTO:
-                    run = (
-                        bench.apply(workdir, envs[who], flag)
-                        if command == "apply"
-                        else bench.plan(workdir, envs[who], flag)
-                    )
-                    runs[who, command].append(run)
+                    runs[who, command].append(bench.command(workdir, envs[who], command, flag))
         cell: dict[str, Any] = {"parallelism": parallelism}
         for command in AUTO:
             # The resource is the provider's own, so it makes the same calls: section 3's floor holds.
@@ -965,7 +960,7 @@ def measured_command(
     emulator.store.clear_requests()
     env = {**bench.env(emulator, wrapped=True), USAGE_VARIABLE: str(usage_file)}
     since = time.time()
-    run = bench.apply(workdir, env) if command == "apply" else bench.plan(workdir, env)
+    run = bench.command(workdir, env, command)
     summary = usage_summary(read_usage(usage_file), len(emulator.store.requests()), since)
     summary["cpu_budget"] = {
         "wall_s": round(run.seconds, 3),
