@@ -9,6 +9,7 @@ instead of setting off a storm of 429s.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -17,12 +18,20 @@ import httpx
 
 from provider.okta.errors import OktaCancelled
 from provider.okta.options import DEFAULT_MAX_CONCURRENT
-from provider.okta.retry import server_time_offset
+from provider.okta.retry import seconds_to_reset, server_time
 
 log = logging.getLogger("provider.okta.http")
 
 
 class RateGovernor(httpx.BaseTransport):
+    """Holds each request back until a slot is free and the window's budget allows it.
+
+    Each answer's `X-Rate-Limit-*` headers update what it knows of the window. One with the
+    window's reset can only lower the count left (answers arrive out of order); one with another
+    reset replaces the window, so a later good answer undoes a garbage one. Headers that are not
+    numbers, or out of range, are ignored, and a reset is at most Okta's one-minute window away.
+    """
+
     def __init__(
         self,
         inner: httpx.BaseTransport,
@@ -33,12 +42,13 @@ class RateGovernor(httpx.BaseTransport):
     ) -> None:
         self._inner = inner
         self._stopping = stopping
-        self._capacity = max_api_capacity / 100
+        self._capacity = max_api_capacity
         self._slots = threading.BoundedSemaphore(max_concurrent)
         self._lock = threading.Lock()
-        self._limit: int | None = None
+        self._reset = ""  # the current window's X-Rate-Limit-Reset, as Okta sent it
+        self._reset_at = -math.inf  # on our clock (time.monotonic), when the current window ends
         self._remaining = 0
-        self._reset_at = 0.0  # on our clock (time.time), when the current window ends
+        self._reserve = 0  # what to leave of the window: the part beyond max_api_capacity
 
     def _wait(self, seconds: float) -> None:
         if self._stopping.wait(seconds):
@@ -53,14 +63,13 @@ class RateGovernor(httpx.BaseTransport):
         """Reserve one request of the window's budget, waiting for the reset when it is spent."""
         while True:
             with self._lock:
-                now = time.time()
-                if self._limit is None or now >= self._reset_at:
+                now = time.monotonic()
+                if now >= self._reset_at:
                     return
-                allowed = int(self._limit * self._capacity)
-                used = self._limit - self._remaining
-                if used < allowed:
+                if self._remaining > self._reserve:
                     self._remaining -= 1
                     return
+                # Finite, and at most a minute and a half-second away: the reset is bounded.
                 wait = self._reset_at - now + random.uniform(0.05, 0.5)
             log.debug(
                 "rate budget spent, waiting for the window to reset", extra={"wait_seconds": round(wait, 2)}
@@ -68,22 +77,29 @@ class RateGovernor(httpx.BaseTransport):
             self._wait(wait)
 
     def _observe(self, response: httpx.Response) -> None:
+        """Learn the window from an answer's headers; an answer with any of them unusable is ignored."""
         headers = response.headers
         try:
             limit = int(headers["X-Rate-Limit-Limit"])
             remaining = int(headers["X-Rate-Limit-Remaining"])
-            reset = float(headers["X-Rate-Limit-Reset"])
+            reset = headers["X-Rate-Limit-Reset"]
         except (KeyError, ValueError):
             return
-        if limit <= 0:
-            return  # a concurrency 429: its numbers are not the bucket's
-        now = time.time()
-        reset_at = reset - server_time_offset(response, now)
+        if not 0 <= remaining <= limit or limit == 0:
+            return  # garbage, or a concurrency 429 (Limit 0), whose numbers are not the bucket's
+        server_now = server_time(response)
+        left = seconds_to_reset(reset, time.time() if server_now is None else server_now)
+        if not left:
+            return  # not a number, or a window already over: nothing to hold requests back for
+        now = time.monotonic()
+        reserve = limit - limit * self._capacity // 100
         with self._lock:
-            if self._limit is None or reset_at > self._reset_at + 0.5:
-                self._limit, self._remaining, self._reset_at = limit, remaining, reset_at
-            else:
+            if reset == self._reset and now < self._reset_at:
+                # The same window: answers arrive out of order, and the fewest left is the latest.
                 self._remaining = min(self._remaining, remaining)
+            else:
+                self._reset, self._reset_at, self._remaining = reset, now + left, remaining
+            self._reserve = reserve
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._take_slot()

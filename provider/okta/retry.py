@@ -22,6 +22,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import logging
+import math
 import random
 import threading
 import time
@@ -40,6 +41,8 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.P
 # Request extension, kept across retries and across an auth flow's passes: whether an attempt
 # that is not the call's last answer may have reached Okta and been acted on.
 MAY_HAVE_ACTED = "okta_may_have_acted"
+# Okta's rate-limit window: no reset it advertises is further away than this.
+WINDOW_SECONDS = 60.0
 
 
 def may_have_acted(request: httpx.Request) -> bool:
@@ -68,26 +71,31 @@ def _http_date_seconds(date: str) -> float | None:
     the answers of a busy second share it, and parsing it costs more than the rest of reading it."""
     try:
         return email.utils.parsedate_to_datetime(date).timestamp()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
-def server_time_offset(response: httpx.Response, now: float) -> float:
-    """Seconds the server's clock is ahead of ours; 0 without a Date."""
-    server_now = server_time(response)
-    return 0.0 if server_now is None else server_now - now
+def seconds_to_reset(reset: str, server_now: float) -> float | None:
+    """Seconds from `server_now` until an `X-Rate-Limit-Reset` of `reset`, bounded to Okta's
+    one-minute window (0 for a reset already past); None when it is not a finite number."""
+    try:
+        left = float(reset) - server_now
+    except ValueError:
+        return None
+    if not math.isfinite(left):
+        return None
+    return min(max(left, 0.0), WINDOW_SECONDS)
 
 
 def rate_limit_wait(response: httpx.Response) -> float | None:
-    """Seconds until the rate-limit window resets, measured on the server's clock, plus one."""
+    """Seconds until the rate-limit window resets, measured on the server's clock, plus one;
+    None without a Date and a finite Reset to measure it by."""
     reset = response.headers.get("X-Rate-Limit-Reset")
     server_now = server_time(response)
     if not reset or server_now is None:
         return None
-    try:
-        return max(0.0, float(reset) - server_now) + 1.0
-    except ValueError:
-        return None
+    left = seconds_to_reset(reset, server_now)
+    return None if left is None else left + 1.0
 
 
 class RetryTransport(httpx.BaseTransport):

@@ -8,11 +8,12 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from provider.okta.errors import OktaCancelled
 from provider.okta.governor import RateGovernor
 
-from .stops import RecordingStop
+from .stops import Clock, ClockedStop, RecordingStop
 
 
 def bucket(limit: int, remaining: int, reset_in: float) -> httpx.Response:
@@ -94,3 +95,135 @@ def test_concurrency_is_bounded() -> None:
     for thread in threads:
         thread.join()
     assert peak == 3
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr("provider.okta.governor.time", clock)
+    return clock
+
+
+def headers(
+    clock: Clock, limit: str = "100", remaining: str = "0", reset: str | float = 30.0, date: str | None = None
+) -> dict[str, str]:
+    """X-Rate-Limit-* headers as given; a number `reset` is seconds after the clock's now."""
+    return {
+        "Date": email.utils.formatdate(clock.now, usegmt=True) if date is None else date,
+        "X-Rate-Limit-Limit": limit,
+        "X-Rate-Limit-Remaining": remaining,
+        "X-Rate-Limit-Reset": str(int(clock.now + reset)) if isinstance(reset, float) else reset,
+    }
+
+
+def replay(*answers: dict[str, str], stop: threading.Event, max_api_capacity: int = 100) -> RateGovernor:
+    """A governor over answers with these headers, in turn; the last one repeats."""
+    queue = list(answers)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=queue.pop(0) if len(queue) > 1 else queue[0])
+
+    return RateGovernor(httpx.MockTransport(handler), stop, max_api_capacity=max_api_capacity)
+
+
+@pytest.mark.parametrize("reset", ["nan", "NaN", "inf", "-inf", "1e400", "soon"])
+def test_a_reset_that_is_not_a_finite_number_is_ignored(clock: Clock, reset: str) -> None:
+    stop = ClockedStop(clock, stop_after=1)
+    transport = replay(headers(clock, reset=reset), headers(clock, reset=30.0), stop=stop)
+    send(transport)  # spent, with a reset that says nothing
+    send(transport)  # not held back; spent again, with a good reset 30 s away
+    with pytest.raises(OktaCancelled):
+        send(transport)
+    assert len(stop.waits) == 1 and 30 < stop.waits[0] <= 30.5
+
+
+@pytest.mark.parametrize("reset", [3600.0, "1e12", "9" * 40])
+def test_a_reset_beyond_okta_s_one_minute_window_counts_as_a_minute(clock: Clock, reset: str | float) -> None:
+    stop = ClockedStop(clock, stop_after=1)
+    transport = replay(headers(clock, reset=reset), stop=stop)
+    send(transport)
+    with pytest.raises(OktaCancelled):
+        send(transport)
+    assert len(stop.waits) == 1 and 60 < stop.waits[0] <= 60.5
+
+
+def test_the_window_is_measured_on_the_servers_date(clock: Clock) -> None:
+    stop = ClockedStop(clock, stop_after=1)
+    server_now = clock.now + 3600  # the server's clock is an hour ahead of ours
+    date = email.utils.formatdate(server_now, usegmt=True)
+    transport = replay(headers(clock, reset=str(int(server_now + 30)), date=date), stop=stop)
+    send(transport)
+    with pytest.raises(OktaCancelled):
+        send(transport)
+    assert len(stop.waits) == 1 and 30 < stop.waits[0] <= 30.5
+
+
+def test_an_answer_with_another_reset_replaces_the_governors_view(clock: Clock) -> None:
+    """A reset an hour away, then Okta's own: the governor waits for Okta's, not for a minute."""
+    stop = ClockedStop(clock, stop_after=1)
+    transport = replay(
+        headers(clock, remaining="60", reset=3600.0),
+        headers(clock, remaining="45", reset=20.0),
+        stop=stop,
+        max_api_capacity=50,
+    )
+    send(transport)
+    send(transport)  # 45 left of 100 is past the 50 % this provider may use
+    with pytest.raises(OktaCancelled):
+        send(transport)
+    assert len(stop.waits) == 1 and 20 < stop.waits[0] <= 20.5
+
+
+@pytest.mark.parametrize(
+    ("limit", "remaining"),
+    [
+        ("100", "-3"),
+        ("100", "101"),
+        ("-5", "-5"),
+        ("0", "0"),  # a concurrency 429: its numbers are not the bucket's
+        ("abc", "0"),
+        ("100", "1.5"),
+        ("9" * 400, "9" * 400),
+        ("9" * 5000, "1"),
+    ],
+)
+def test_garbage_limit_or_remaining_neither_holds_back_nor_outlives_a_good_answer(
+    clock: Clock, limit: str, remaining: str
+) -> None:
+    stop = ClockedStop(clock, stop_after=1)
+    transport = replay(
+        headers(clock, limit=limit, remaining=remaining),
+        headers(clock, remaining="60"),
+        stop=stop,
+        max_api_capacity=50,
+    )
+    send(transport)
+    sent = 0
+    with pytest.raises(OktaCancelled):
+        for _ in range(20):
+            send(transport)
+            sent += 1
+    assert sent == 11  # the garbage answer's call, then the 10 that 60 left of 100 allow at 50 %
+
+
+@pytest.mark.parametrize("date", ["Mon, 99999999999999999999 Jan 2026 00:00:00 GMT", "yesterday", ""])
+def test_an_unusable_date_leaves_the_window_on_our_clock(clock: Clock, date: str) -> None:
+    stop = ClockedStop(clock, stop_after=1)
+    transport = replay(headers(clock, reset=30.0, date=date), stop=stop)
+    send(transport)
+    with pytest.raises(OktaCancelled):
+        send(transport)
+    assert len(stop.waits) == 1 and 30 < stop.waits[0] <= 30.5
+
+
+@pytest.mark.parametrize(
+    ("date", "waits"),
+    [("Thu, 01 Jan 1970 00:00:00 GMT", 1), ("Fri, 31 Dec 9999 23:59:59 GMT", 0)],
+)
+def test_an_absurd_date_holds_back_for_at_most_a_minute(clock: Clock, date: str, waits: int) -> None:
+    stop = ClockedStop(clock, stop_after=1)
+    transport = replay(headers(clock, reset=30.0, date=date), stop=stop)
+    send(transport)
+    with contextlib.suppress(OktaCancelled):
+        send(transport)
+    assert len(stop.waits) == waits and all(0 < wait <= 60.5 for wait in stop.waits)

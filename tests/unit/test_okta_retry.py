@@ -92,6 +92,36 @@ def test_429_wait_is_capped_by_max_wait_seconds() -> None:
     assert stop.waits == [5]
 
 
+def test_a_429_reset_beyond_okta_s_one_minute_window_is_waited_as_a_minute() -> None:
+    stop = RecordingStop()
+    transport, _ = answers(rate_limited(reset_in=3600), httpx.Response(200, json=CONNECTION))
+    retrying(transport, stop).get("https://dev-1.okta.com/x")
+    [wait] = stop.waits
+    assert 61 <= wait <= 61.5  # a minute, plus one second and the jitter; not max_wait_seconds (90)
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Rate-Limit-Reset", "nan"),
+        ("X-Rate-Limit-Reset", "inf"),
+        ("X-Rate-Limit-Reset", "1e400"),
+        ("X-Rate-Limit-Reset", "soon"),
+        ("Date", "Mon, 99999999999999999999 Jan 2026 00:00:00 GMT"),
+        ("Date", "yesterday"),
+    ],
+)
+def test_a_429_without_a_usable_reset_or_date_backs_off(header: str, value: str) -> None:
+    stop = RecordingStop()
+    garbled = rate_limited(reset_in=7)
+    garbled.headers[header] = value
+    transport, seen = answers(garbled, httpx.Response(200, json=CONNECTION))
+    assert retrying(transport, stop).get("https://dev-1.okta.com/x").status_code == 200
+    assert len(seen) == 2
+    [wait] = stop.waits
+    assert 0.5 <= wait <= 1.0  # the first backoff, min_wait_seconds with equal jitter
+
+
 @pytest.mark.parametrize("status", [502, 503, 504])
 def test_gateway_errors_are_retried_with_growing_jittered_backoff(status: int) -> None:
     stop = RecordingStop()
