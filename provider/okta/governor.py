@@ -3,7 +3,8 @@
 It bounds the requests in flight (Okta also limits concurrency) and, from the `X-Rate-Limit-*`
 headers of the answers, tracks the budget left in the current one-minute window of the apps
 bucket: once `max_api_capacity` percent of it is spent, further requests wait for the reset
-instead of setting off a storm of 429s.
+instead of setting off a storm of 429s. The time it holds a request back is left on the request
+(`okta_held_back`) for the retry layer, which does not count it against `request_timeout`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import httpx
 
 from provider.okta.errors import OktaCancelled
 from provider.okta.options import DEFAULT_MAX_CONCURRENT
-from provider.okta.retry import seconds_to_reset, server_time
+from provider.okta.retry import HELD_BACK, seconds_to_reset, server_time
 
 log = logging.getLogger("provider.okta.http")
 
@@ -54,27 +55,37 @@ class RateGovernor(httpx.BaseTransport):
         if self._stopping.wait(seconds):
             raise OktaCancelled
 
-    def _take_slot(self) -> None:
+    def _take_slot(self) -> float:
+        """Take a slot for one request in flight; returns the seconds spent waiting for one."""
+        if self._slots.acquire(blocking=False):
+            return 0.0
+        started = time.monotonic()
         while not self._slots.acquire(timeout=0.25):
             if self._stopping.is_set():
                 raise OktaCancelled
+        return time.monotonic() - started
 
-    def _take_budget(self) -> None:
-        """Reserve one request of the window's budget, waiting for the reset when it is spent."""
+    def _take_budget(self) -> float:
+        """Reserve one request of the window's budget, waiting for the reset when it is spent;
+        returns the seconds spent waiting."""
+        started: float | None = None
         while True:
             with self._lock:
                 now = time.monotonic()
                 if now >= self._reset_at:
-                    return
+                    break
                 if self._remaining > self._reserve:
                     self._remaining -= 1
-                    return
+                    break
                 # Finite, and at most a minute and a half-second away: the reset is bounded.
                 wait = self._reset_at - now + random.uniform(0.05, 0.5)
+            if started is None:
+                started = now
             log.debug(
                 "rate budget spent, waiting for the window to reset", extra={"wait_seconds": round(wait, 2)}
             )
             self._wait(wait)
+        return 0.0 if started is None else now - started
 
     def _observe(self, response: httpx.Response) -> None:
         """Learn the window from an answer's headers; an answer with any of them unusable is ignored."""
@@ -102,9 +113,11 @@ class RateGovernor(httpx.BaseTransport):
             self._reserve = reserve
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self._take_slot()
+        held = self._take_slot()
         try:
-            self._take_budget()
+            held += self._take_budget()
+            if held:
+                request.extensions[HELD_BACK] = held
             response = self._inner.handle_request(request)
         finally:
             self._slots.release()

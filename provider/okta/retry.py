@@ -12,6 +12,10 @@ Two request extensions change that, for the calls that are not:
 - `okta_renew`: a function returning the request to send next time, signed afresh. A DPoP proof
   and a `private_key_jwt` assertion each carry a one-time `jti`, which Okta refuses to see twice.
 
+It reads `okta_held_back`, the seconds the rate governor held an attempt back before sending it,
+and does not count them against `request_timeout`: that time goes to the org's budget or to
+other calls in flight, not to this one, so it must not use up the room left for its retries.
+
 It writes one for the caller: `okta_may_have_acted`, whether Okta may have acted on an attempt
 before the last answer or failure. It stays on the request across an auth flow's passes, so a
 call sent again with a new token still tells whether its first pass may have landed.
@@ -41,6 +45,9 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.P
 # Request extension, kept across retries and across an auth flow's passes: whether an attempt
 # that is not the call's last answer may have reached Okta and been acted on.
 MAY_HAVE_ACTED = "okta_may_have_acted"
+# Request extension set by a layer below on an attempt it held back before sending it (the rate
+# governor, waiting for a free slot or for the budget): the seconds it waited.
+HELD_BACK = "okta_held_back"
 # Okta's rate-limit window: no reset it advertises is further away than this.
 WINDOW_SECONDS = 60.0
 
@@ -144,6 +151,8 @@ class RetryTransport(httpx.BaseTransport):
                 raise  # the request itself is malformed: sending it again cannot help
             except httpx.TransportError as exc:
                 failure = exc
+            if deadline is not None:
+                deadline += request.extensions.pop(HELD_BACK, 0.0)
             retries_left = attempt <= policy.max_retries
             once = request.extensions.get("okta_once", False)
             delay: float | None = None

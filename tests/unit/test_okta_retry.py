@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -19,8 +21,9 @@ from provider.okta import (
 )
 from provider.okta.client import OktaClient
 from provider.okta.retry import RetryTransport
+from provider.okta.transport import api_transport
 
-from .stops import RecordingStop
+from .stops import Clock, ClockedStop, RecordingStop
 
 CONNECTION = {"status": "ENABLED", "profile": {"authScheme": "TOKEN"}}
 
@@ -184,6 +187,69 @@ def test_request_timeout_bounds_the_retries() -> None:
     transport, seen = answers(rate_limited(reset_in=30), httpx.Response(200, json=CONNECTION))
     assert retrying(transport, stop, request_timeout=10).get("https://dev-1.okta.com/x").status_code == 429
     assert len(seen) == 1 and stop.waits == []
+
+
+def governed(clock: Clock, *answered: tuple[int, dict[str, str]], **policy: float) -> httpx.Client:
+    """Retries over the rate governor, on `clock`, over answers given in turn (the last repeats)."""
+    queue = list(answered)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status, headers = queue.pop(0) if len(queue) > 1 else queue[0]
+        date = {"Date": email.utils.formatdate(clock.now, usegmt=True)}
+        return httpx.Response(status, headers={**date, **headers}, json=CONNECTION)
+
+    retry = RetryPolicy(**policy)  # type: ignore[arg-type]
+    stop = ClockedStop(clock)
+    transport = api_transport(
+        httpx.MockTransport(handler), retry, stop, max_api_capacity=100, max_concurrent=10
+    )
+    return httpx.Client(transport=transport)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr("provider.okta.governor.time", clock)
+    monkeypatch.setattr("provider.okta.retry.time", clock)
+    return clock
+
+
+def test_the_wait_for_the_rate_budget_leaves_request_timeout_to_the_retries(clock: Clock) -> None:
+    """The issue's case: the budget is spent for 4 s, then a 503 with request_timeout = 3."""
+    reset = str(int(clock.now) + 4)
+    spent = {"X-Rate-Limit-Limit": "100", "X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": reset}
+    http = governed(clock, (200, spent), (503, {}), (200, {}), max_retries=5, request_timeout=3)
+    http.get("https://dev-1.okta.com/x")
+    started = clock.now
+    assert http.get("https://dev-1.okta.com/x").status_code == 200  # after the 503, a retry
+    assert clock.now - started > 4.5  # 4 s and more for the budget, then a backoff
+
+
+def test_the_wait_for_a_free_slot_leaves_request_timeout_to_the_retries(
+    clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class BusySlots:
+        """Every slot is taken by another call's slow answer, which takes 5 s to come."""
+
+        busy = 5.0
+
+        def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+            if blocking and self.busy:
+                clock.now += self.busy
+                self.busy = 0.0
+            return not self.busy
+
+        def release(self) -> None:
+            pass
+
+    slots = BusySlots()
+    monkeypatch.setattr(
+        "provider.okta.governor.threading",
+        SimpleNamespace(BoundedSemaphore=lambda value: slots, Lock=threading.Lock),
+    )
+    http = governed(clock, (503, {}), (200, {}), max_retries=5, request_timeout=3)
+    assert http.get("https://dev-1.okta.com/x").status_code == 200
+    assert slots.busy == 0.0
 
 
 def test_a_stop_from_terraform_ends_the_wait() -> None:
