@@ -4,8 +4,8 @@ Terraform hands every stored state to UpgradeResourceState as the JSON it was wr
 the schema version it was written at, and accepts back only a value of the current schema's
 exact type. `tf` returns the JSON untouched, so a state written before an attribute was added
 (or by the official okta/okta provider) is refused by Terraform core with "an object with N
-attributes is required". Here the state is first moved forward by the resource's upgrade
-steps, one per schema version, then fitted:
+attributes is required". Here the state is moved forward by the resource's upgrade steps, one
+per schema version, then fitted:
 
 - attributes and nested blocks the state lacks become null (an empty list for set blocks);
   computed ones are filled by the next refresh;
@@ -125,7 +125,7 @@ def _object(type_name: str, value: Any, path: Path) -> State:
 
 def _value(type_name: str, cty_type: Any, value: Any, path: Path) -> Any:
     """`value` checked against a cty type in its JSON form ("string", ["list", "string"], ...)."""
-    if value is None or cty_type == "dynamic":
+    if value is None:
         return value
     if isinstance(cty_type, str):
         # bool is a subclass of int in Python: a number must not be a bool.
