@@ -8,6 +8,8 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
 - no RPC ever raises: an unexpected exception becomes an error diagnostic (no stack trace in
   it), and apply then returns the prior state so nothing recorded is lost;
 - private state is passed through instead of dropped;
+- stored states are moved forward by the resource's upgrade steps and fitted to the current
+  schema (see provider.plugin.upgrade) instead of being handed back as they were stored;
 - the ReadResource that Terraform sends right after an import is answered with the imported
   state, without a second read at Okta (see `_imported_here`);
 - data sources get the same decoding and the same guarantee that no exception escapes;
@@ -18,6 +20,7 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
@@ -42,6 +45,7 @@ from tf.provider import ProviderServicer
 from tf.utils import Diagnostics, _to_attribute_path
 
 from provider.plugin.paths import changed_paths, replacing_paths
+from provider.plugin.upgrade import UnfitState, upgrade_state
 from provider.plugin.values import decode, encode
 
 log = logging.getLogger("provider.plugin")
@@ -120,6 +124,19 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         diags = Diagnostics()
         self._resource(request.type_name).validate(diags, request.type_name, decode(request.config) or {})
         return pb.ValidateResourceConfig.Response(diagnostics=diags.to_pb())
+
+    @answers_with(pb.UpgradeResourceState.Response)
+    def UpgradeResourceState(self, request: Any, context: grpc.ServicerContext) -> Any:
+        diags = Diagnostics()
+        klass = self._get_res_cls(request.type_name)
+        try:
+            state = upgrade_state(
+                request.type_name, klass, request.version, json.loads(request.raw_state.json)
+            )
+        except UnfitState as exc:
+            diags.add_error(exc.summary, exc.detail, path=exc.path)
+            return pb.UpgradeResourceState.Response(diagnostics=diags.to_pb())
+        return pb.UpgradeResourceState.Response(upgraded_state=encode(state), diagnostics=diags.to_pb())
 
     @answers_with(pb.PlanResourceChange.Response)
     def PlanResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:

@@ -36,6 +36,7 @@ from provider.okta import (
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known
 from provider.provider import OktaProvider
+from provider.resources.app_connection_states import adopt_okta_okta
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -413,6 +414,9 @@ def _unsupported(diags: Diagnostics, app_id: str) -> None:
 
 class AppConnection:
     """The resource type; Terraform's operations map onto the four connection endpoints."""
+
+    # Stored states: see provider.plugin.upgrade (schema version 0 has no upgrade steps yet).
+    adopt_state = staticmethod(adopt_okta_okta)
 
     def __init__(self, provider: OktaProvider) -> None:
         self.provider = provider

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -306,3 +307,42 @@ def test_stop_provider_only_signals() -> None:
     subject = servicer()
     subject.StopProvider(pb.StopProvider.Request(), None)
     assert subject.stopping.is_set()
+
+
+def upgrade_request(stored: Any, version: int = 0) -> Any:
+    raw = pb.RawState(json=json.dumps(stored).encode())
+    return pb.UpgradeResourceState.Request(type_name=TYPE, version=version, raw_state=raw)
+
+
+def test_upgrade_fits_a_state_lacking_attributes_to_the_schema() -> None:
+    official = state(status="ENABLED")  # no authorize_url, no oauth_consent
+    response = servicer().UpgradeResourceState(upgrade_request(official), None)
+    assert errors(response) == [] and list(response.diagnostics) == []
+    upgraded = msgpack.unpackb(response.upgraded_state.msgpack, raw=False)
+    assert list(upgraded) == [
+        "id",
+        "base_url",
+        "action",
+        "status",
+        "authorize_url",
+        "profile",
+        "oauth_consent",
+    ]
+    assert (upgraded["authorize_url"], upgraded["oauth_consent"]) == (None, None)
+    assert upgraded["profile"] == official["profile"]
+
+
+def test_upgrade_errors_name_the_attribute_and_carry_its_path() -> None:
+    stored = state(authorize_url=None, oauth_consent=None)
+    stored["profile"]["token"] = 1
+    response = servicer().UpgradeResourceState(upgrade_request(stored), None)
+    assert errors(response) == ["Stored state does not fit the schema"]
+    (diagnostic,) = response.diagnostics
+    assert "profile.token as a number" in diagnostic.detail
+    assert [step.attribute_name for step in diagnostic.attribute.steps] == ["profile", "token"]
+    assert not response.HasField("upgraded_state")
+
+
+def test_upgrade_of_a_state_from_a_newer_release_is_refused() -> None:
+    response = servicer().UpgradeResourceState(upgrade_request(state(), version=1), None)
+    assert errors(response) == ["State written by a newer provider"]
