@@ -102,6 +102,22 @@ def test_a_create_whose_post_answer_is_lost_is_in_the_state_and_destroy_deactiva
     assert terraform.resources() == {}
 
 
+def test_a_lost_answer_whose_read_back_fails_too_is_still_recorded(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id), header=ONE_RETRY)
+    terraform.init()
+    emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
+    emulator.store.inject("reset_before", method="GET", path="/connections/default", count=2)
+    terraform.apply(expect=1)
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
+
+
 def test_after_a_lost_answer_untaint_makes_the_next_apply_send_the_profile_again(
     terraform: Terraform, emulator: Emulator
 ) -> None:
