@@ -572,7 +572,7 @@ class AppConnection:
             found = _read_back(client, app_id)
             state = lost_answer_state(before, planned, found)
             if found is None or not _confirms(state, planned, activated=activate):
-                add_okta_error(diags, exc, doing)
+                add_okta_error(diags, exc, doing, read_back=found is not None)
                 return state
             connection = found
         if connection.status not in STATUS_FOR_ACTION.values():

@@ -428,6 +428,7 @@ def test_a_create_whose_post_answer_was_lost_records_what_okta_reports(error: Ok
     assert state["profile"]["token"] is None, "no read confirms the token: the next apply sends it"
     [error_diag] = diags.diagnostics
     assert error_diag.severity == "error" and error_diag.summary == error.summary
+    assert "the connection was read back" in error_diag.detail
     assert no_secret_in(diags)
 
 
@@ -451,7 +452,8 @@ def test_a_lost_post_whose_read_back_fails_is_still_recorded_with_no_status() ->
     assert state["status"] is None, "the status is not known; destroy still deactivates"
     assert state["authorize_url"] is None, "a state holds no unknown value"
     assert state["profile"]["token"] is None
-    assert [d.summary for d in diags.diagnostics] == [RESET.summary]
+    [error] = diags.diagnostics
+    assert error.summary == RESET.summary and "could not be read back either" in error.detail
 
 
 def test_a_post_refused_by_okta_is_not_read_back() -> None:
