@@ -18,14 +18,32 @@ _HINTS = {
 }
 
 
-def add_okta_error(diags: Diagnostics, exc: OktaError, doing: str, path: list[str] | None = None) -> None:
+_READ_BACK = {
+    True: "Okta may have acted on it, so the connection was read back: the state records what Okta "
+    "reports, and the next apply sends again what Okta never shows (a token, say).",
+    False: "Okta may have acted on it, and the connection could not be read back either: it stays in "
+    "the state with no status until the next refresh, and the next apply sends the configuration again.",
+}
+
+
+def add_okta_error(
+    diags: Diagnostics,
+    exc: OktaError,
+    doing: str,
+    path: list[str] | None = None,
+    *,
+    read_back: bool | None = None,
+) -> None:
     """Add an error for `exc`, saying what the provider was doing (`doing`) when it happened;
-    `path` points at the argument it is about, when one is."""
+    `path` points at the argument it is about, when one is. `read_back` says, after a call Okta
+    may have acted on, whether the connection could be read back for the state."""
     detail = [f"While {doing}."]
     if exc.detail:
         detail.append(exc.detail)
     if isinstance(exc, OktaAPIError) and exc.status in _HINTS:
         detail.append(_HINTS[exc.status])
+    if read_back is not None:
+        detail.append(_READ_BACK[read_back])
     diags.add_error(exc.summary, "\n".join(detail), path=path)
 
 

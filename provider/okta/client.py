@@ -144,8 +144,11 @@ class OktaClient:
         except ValueError as exc:
             raise OktaResponseError(method, path, response.status_code, str(exc)) from None
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
+    def _send(self, request: httpx.Request, path: str) -> httpx.Response:
         """One call through the auth flow and the transport stack, read to the end.
+
+        An answer whose body cannot be decoded (a corrupt gzip stream) is an OktaResponseError:
+        Okta got the request, so the caller must know it may have acted.
 
         This is what httpx.Client.request does for these calls (the same headers, timeouts and auth
         flow), without its cookie jar, redirect handling and URL merging: Okta's API uses none of
@@ -158,6 +161,11 @@ class OktaClient:
                 response = self._transport.handle_request(request)
                 try:
                     response.read()
+                except httpx.DecodingError as exc:
+                    response.close()
+                    raise OktaResponseError(
+                        request.method, path, response.status_code, f"the body could not be decoded ({exc})"
+                    ) from None
                 except BaseException:
                     response.close()
                     raise
@@ -187,7 +195,7 @@ class OktaClient:
             extensions={"timeout": self._timeout, "okta_once": once},
         )
         try:
-            response = self._send(request)
+            response = self._send(request, path)
         except RetriesExhausted as exc:
             raise OktaTransportError(
                 method, host, path, str(exc), exc.attempts, exc.elapsed, may_have_acted(request)

@@ -135,7 +135,7 @@ class OktaTransportError(OktaError):
 
 @dataclass
 class OktaResponseError(OktaError):
-    """Okta answered, but not with what its API promises."""
+    """Okta answered, but not with what its API promises: it got the request, so it may have acted."""
 
     method: str
     path: str

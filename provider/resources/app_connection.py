@@ -30,11 +30,12 @@ from provider.okta import (
     OktaAPIError,
     OktaError,
     OktaNotFoundError,
+    OktaResponseError,
     OktaTransportError,
     TokenConnectionRequest,
 )
 from provider.plugin.blocks import SingleNestedBlock
-from provider.plugin.values import is_known
+from provider.plugin.values import is_known, is_unknown
 from provider.provider import OktaProvider
 from provider.resources.app_connection_states import adopt_okta_okta
 
@@ -48,6 +49,8 @@ ACTION_FOR_STATUS = {status: action for action, status in STATUS_FOR_ACTION.item
 AUTH_SCHEMES = ("TOKEN", "OAUTH2")
 ROTATION_MODES = ("AUTO", "MANUAL")
 CONSENT_APPS = ("google", "office365", "slack", "zoomus")
+# What the POST sets in `profile` that Okta never reports back, so that no read can confirm it.
+UNREADABLE = ("token", "settings")
 
 # ---------------------------------------------------------------------------------------------
 # Schema
@@ -358,6 +361,41 @@ def refreshed_state(current: State, connection: Connection) -> State:
     return state
 
 
+def lost_answer_state(before: State | None, planned: State, connection: Connection | None) -> State:
+    """The state after a POST whose answer was lost: `planned`, updated with what Okta reports now
+    (`connection`, None when it could not be read).
+
+    What no read can tell keeps its value from before the call (none on create): the token and
+    the Office 365 settings, which Okta never returns, and the consent, which is sent only after
+    the POST. A later plan shows them as changes, so the next apply sends them again. Without a
+    read the status is null, not known, and destroy still deactivates.
+    """
+    state = deepcopy(planned)
+    for name in ("status", "authorize_url", "base_url"):
+        if is_unknown(state.get(name)):
+            state[name] = None
+    previous = before or {}
+    profile = state["profile"]
+    for name in UNREADABLE:
+        profile[name] = (previous.get("profile") or {}).get(name)
+    state["oauth_consent"] = previous.get("oauth_consent")
+    if connection is None:
+        state["status"] = None
+        return state
+    return refreshed_state(state, connection)
+
+
+def _confirms(found: State, planned: State, *, activated: bool) -> bool:
+    """Whether `found`, read back after a lost answer, shows all that the POST asked Okta for."""
+    base_url = planned.get("base_url")
+    wanted = ("ENABLED",) if activated else tuple(STATUS_FOR_ACTION.values())
+    return (
+        found["profile"] == planned["profile"]
+        and (not is_known(base_url) or found["base_url"] == base_url)
+        and found["status"] in wanted
+    )
+
+
 def imported_state(app_id: str, connection: Connection) -> State:
     return {
         "id": app_id,
@@ -389,16 +427,19 @@ def _consent_changed(current: State | None, planned: State) -> bool:
 
 
 def _outcome_unknown(exc: OktaError) -> bool:
-    """Whether Okta may have acted on a call that failed: no answer to a request it got, or a 5xx."""
-    return (isinstance(exc, OktaTransportError) and exc.may_have_acted) or (
-        isinstance(exc, OktaAPIError) and exc.status >= 500
+    """Whether Okta may have acted on a call that failed: no answer to a request it got, an
+    answer that could not be read (Okta got the request), or a 5xx."""
+    return (
+        (isinstance(exc, OktaTransportError) and exc.may_have_acted)
+        or isinstance(exc, OktaResponseError)
+        or (isinstance(exc, OktaAPIError) and exc.status >= 500)
     )
 
 
-def _status_at_okta(client: OktaClient, app_id: str) -> str | None:
-    """The connection's status as Okta reports it now, or None when that cannot be learned."""
+def _read_back(client: OktaClient, app_id: str) -> Connection | None:
+    """The connection as Okta reports it now, or None when that cannot be learned."""
     try:
-        return client.get_connection(app_id).status
+        return client.get_connection(app_id)
     except OktaError:
         return None
 
@@ -466,7 +507,8 @@ class AppConnection:
         except OktaError as exc:
             if _outcome_unknown(exc):
                 # The answer was lost, or a gateway failed after Okta may have acted: ask Okta.
-                status = _status_at_okta(client, app_id)
+                found = _read_back(client, app_id)
+                status = None if found is None else found.status
                 if status == target:
                     state["status"] = target
                     return state
@@ -502,8 +544,24 @@ class AppConnection:
         return True
 
     def _post(
-        self, diags: Diagnostics, client: OktaClient, planned: State, *, consent_pending: bool
-    ) -> Connection | None:
+        self,
+        diags: Diagnostics,
+        client: OktaClient,
+        before: State | None,
+        planned: State,
+        *,
+        consent_pending: bool,
+    ) -> State | None:
+        """POST the profile over `before` (None on create): the state after it, or None when Okta
+        refused it. The apply goes on from that state only when no error was added.
+
+        When the answer is lost (or cannot be read) after Okta may have acted, the connection is
+        read back, as after a lifecycle call: if it shows all that was asked, the POST succeeded;
+        if not, the error stands with the state Okta reports, so a live connection is never left
+        out of the state. A new token is never confirmed that way (Okta never returns it): a
+        create then fails and Terraform records it as tainted, which is right, since nothing
+        proves Okta holds the token: the next apply sends the whole configuration again.
+        """
         app_id = planned["id"]
         activate = planned["action"] == "activate" and not consent_pending
         try:
@@ -512,8 +570,15 @@ class AppConnection:
             )
         except OktaError as exc:
             doing = f'configuring the provisioning connection of application "{app_id}"'
-            add_okta_error(diags, exc, doing, ["id"] if isinstance(exc, OktaNotFoundError) else None)
-            return None
+            if not _outcome_unknown(exc):
+                add_okta_error(diags, exc, doing, ["id"] if isinstance(exc, OktaNotFoundError) else None)
+                return None
+            found = _read_back(client, app_id)
+            state = lost_answer_state(before, planned, found)
+            if found is None or not _confirms(state, planned, activated=activate):
+                add_okta_error(diags, exc, doing, read_back=found is not None)
+                return state
+            connection = found
         if connection.status not in STATUS_FOR_ACTION.values():
             _unsupported(diags, app_id)
             return None
@@ -523,17 +588,16 @@ class AppConnection:
                 f'Application "{app_id}" needs an administrator to grant consent before provisioning can '
                 f"work: open {connection.authorize_url} in a browser.",
             )
-        return connection
+        return applied_state(planned, connection)
 
     def create(self, ctx: CreateContext, planned: State) -> State | None:
         client = configured_client(self.provider, ctx.diagnostics)
         if client is None:
             return None
         consent_pending = _consent_changed(None, planned)
-        connection = self._post(ctx.diagnostics, client, planned, consent_pending=consent_pending)
-        if connection is None:
-            return None
-        state = applied_state(planned, connection)
+        state = self._post(ctx.diagnostics, client, None, planned, consent_pending=consent_pending)
+        if state is None or ctx.diagnostics.has_errors():
+            return state
         if consent_pending and not self._consent(ctx.diagnostics, client, state):
             return state
         return self._reconcile(ctx.diagnostics, client, state)
@@ -570,10 +634,10 @@ class AppConnection:
             return current
         consent_pending = _consent_changed(current, planned)
         if _posts(current, planned):
-            connection = self._post(ctx.diagnostics, client, planned, consent_pending=consent_pending)
-            if connection is None:
-                return current
-            state = applied_state(planned, connection)
+            posted = self._post(ctx.diagnostics, client, current, planned, consent_pending=consent_pending)
+            if posted is None or ctx.diagnostics.has_errors():
+                return current if posted is None else posted
+            state = posted
         else:
             state = deepcopy(planned)
             state["status"] = current["status"]

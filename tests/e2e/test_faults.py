@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, header_with, token_connection, token_connections
+from .conftest import Terraform, api_calls, header_with, token_connection, token_connections
 
 FAST_RETRIES = header_with(min_wait_seconds=0.2)
+ONE_RETRY = header_with(min_wait_seconds=0.2, max_retries=1)
 
 
 def statuses(emulator: Emulator) -> list[int]:
@@ -72,9 +73,83 @@ def test_truncated_json_is_a_clear_error_then_the_next_apply_converges(
     assert "Unexpected answer from Okta" in failed.stderr
     assert "not valid JSON" in failed.stderr
     assert "Traceback" not in failed.stderr
+    assert terraform.resource()["status"] == "ENABLED", "the POST Okta answered is read back"
 
     terraform.apply()
     assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_a_create_whose_post_answer_is_lost_is_in_the_state_and_destroy_deactivates_it(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    """Issue 11, finding 1: every answer to the activating POST is lost after Okta applied it."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    token = "tok-lost-answer-5e1d"
+    terraform.write(token_connection(app_id, token=token), header=ONE_RETRY)
+    terraform.init()
+    emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
+    failed = terraform.apply(expect=1)
+    assert "Gave up after 2 attempts" in failed.stderr
+    assert token not in failed.stdout + failed.stderr
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.run("state", "list").stdout.split() == ["okta_app_connection.this"]
+    assert terraform.resource()["status"] == "ENABLED", "the state's status is Okta's"
+    assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.this").stdout
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert terraform.resources() == {}
+
+
+def test_a_lost_answer_whose_read_back_fails_too_is_still_recorded(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id), header=ONE_RETRY)
+    terraform.init()
+    emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
+    emulator.store.inject("reset_before", method="GET", path="/connections/default", count=2)
+    terraform.apply(expect=1)
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
+
+
+def test_after_a_lost_answer_untaint_makes_the_next_apply_send_the_profile_again(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id), header=ONE_RETRY)
+    terraform.init()
+    emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
+    terraform.apply(expect=1)
+    terraform.run("untaint", "okta_app_connection.this")
+    emulator.store.clear_requests()
+    terraform.apply()
+    assert api_calls(emulator) == ["GET /", "POST /"], "the token is sent again; no deactivate, no outage"
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_state(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    """Issue 12: a 200 whose body is cut short answers a POST that Okta applied."""
+    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(8)]
+    terraform.write(token_connections(app_ids), header=FAST_RETRIES)
+    terraform.init()
+    emulator.store.inject("truncate", method="POST", path="/connections/default", count=3)
+    failed = terraform.apply("-parallelism=8", expect=1)
+    assert failed.stderr.count("not valid JSON") == 3
+    assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
+    recorded = terraform.resources()
+    assert sorted(state["id"] for state in recorded.values()) == sorted(app_ids)
+    assert all(state["status"] == "ENABLED" for state in recorded.values())
+
+    terraform.apply("-parallelism=8")
     terraform.assert_no_changes()
 
 
@@ -86,8 +161,9 @@ def test_a_permanent_500_gives_up_and_says_how_hard_it_tried(
     failed = terraform.apply(expect=1)
     assert "Okta API error 500" in failed.stderr
     assert "Gave up after 3 attempts over" in failed.stderr
-    assert statuses(emulator) == [500, 500, 500]
-    assert terraform.resources() == {}
+    assert statuses(emulator) == [500, 500, 500, 200], "Okta may have acted before a 5xx: one GET asks"
+    state = terraform.resource()
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate"), "state says what is true at Okta"
 
 
 def test_a_lifecycle_failure_after_the_post_is_recorded_truthfully(

@@ -14,7 +14,9 @@ from provider.okta import (
     Connection,
     OAuthConnectionRequest,
     OktaAPIError,
+    OktaError,
     OktaNotFoundError,
+    OktaResponseError,
     OktaTransportError,
     TokenConnectionRequest,
 )
@@ -381,6 +383,97 @@ def test_a_refused_activation_is_not_read_back() -> None:
     assert [call[0] for call in client.calls] == ["post", "activate"]
 
 
+class PostAnswerLostClient(FakeClient):
+    """The POST reaches Okta (or not), but its answer is lost or cannot be read."""
+
+    def __init__(self, error: OktaError, *, lands: bool, status: str = "DISABLED") -> None:
+        super().__init__(status=status)
+        self.error = error
+        self.lands = lands
+
+    def update_connection(
+        self,
+        app_id: str,
+        request: TokenConnectionRequest | OAuthConnectionRequest,
+        *,
+        activate: bool | None = None,
+    ) -> Connection:
+        if self.lands:
+            super().update_connection(app_id, request, activate=activate)
+            if isinstance(request, TokenConnectionRequest) and request.base_url:
+                self.read_base_url = request.base_url
+        else:
+            self.calls.append(("post", app_id, request.body(), activate))
+        raise self.error
+
+
+RESET = OktaTransportError("POST", "dev-1.okta.com", "/x", "ReadError: Connection reset by peer", 2, 1.0)
+TRUNCATED = OktaResponseError("POST", "/x", 200, "the body is not valid JSON (Unterminated string)")
+
+
+def no_secret_in(diags: Diagnostics) -> bool:
+    return all("secret" not in f"{d.summary} {d.detail}" for d in diags.diagnostics)
+
+
+@pytest.mark.parametrize("error", [RESET, TRUNCATED], ids=["reset", "truncated"])
+def test_a_create_whose_post_answer_was_lost_records_what_okta_reports(error: OktaError) -> None:
+    """Issue 11 finding 1, issue 12: the POST activated the connection, so it must be in the state."""
+    client = PostAnswerLostClient(error, lands=True)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert state is not None
+    assert (state["status"], state["action"]) == ("ENABLED", "activate")
+    assert state["base_url"] == "https://scim.example.com"
+    assert state["profile"]["token"] is None, "no read confirms the token: the next apply sends it"
+    [error_diag] = diags.diagnostics
+    assert error_diag.severity == "error" and error_diag.summary == error.summary
+    assert "the connection was read back" in error_diag.detail
+    assert no_secret_in(diags)
+
+
+def test_a_lost_post_that_never_landed_records_the_connection_okta_has() -> None:
+    client = PostAnswerLostClient(RESET, lands=False)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert state is not None
+    assert (state["status"], state["action"]) == ("DISABLED", "deactivate")
+    assert diags.has_errors()
+
+
+def test_a_lost_post_whose_read_back_fails_is_still_recorded_with_no_status() -> None:
+    client = PostAnswerLostClient(RESET, lands=True)
+    client.fail["get"] = RESET
+    diags = Diagnostics()
+    planned = {**token_state(), "authorize_url": Unknown}
+    state = resource_with(client).create(CreateContext(diags, "t"), planned)
+    assert state is not None, "Okta may have acted: the connection must not be dropped"
+    assert state["status"] is None, "the status is not known; destroy still deactivates"
+    assert state["authorize_url"] is None, "a state holds no unknown value"
+    assert state["profile"]["token"] is None
+    [error] = diags.diagnostics
+    assert error.summary == RESET.summary and "could not be read back either" in error.detail
+
+
+def test_a_post_refused_by_okta_is_not_read_back() -> None:
+    client = FakeClient()
+    client.fail["post"] = OktaAPIError("POST", "/x", 400, "E0000001", "Api validation failed")
+    assert resource_with(client).create(CreateContext(Diagnostics(), "t"), token_state()) is None
+    assert [call[0] for call in client.calls] == ["post"]
+
+
+def test_a_lost_post_does_not_claim_the_consent_or_the_settings() -> None:
+    client = PostAnswerLostClient(RESET, lands=True)
+    diags = Diagnostics()
+    planned = {**oauth_state(), "oauth_consent": CONSENT}
+    state = resource_with(client).create(CreateContext(diags, "t"), planned)
+    assert [call[0] for call in client.calls] == ["post", "get"], "no consent after a lost answer"
+    assert state is not None
+    assert state["oauth_consent"] is None and state["profile"]["settings"] is None
+    assert diags.has_errors()
+
+
 def test_an_unknown_application_at_create_is_an_error_on_id() -> None:
     client = FakeClient()
     client.fail["post"] = OktaNotFoundError("POST", "/x", 404, "E0000007", "Not found: Resource not found")
@@ -455,6 +548,27 @@ def test_failed_update_keeps_the_prior_state() -> None:
     prior = token_state(status="ENABLED")
     diags = Diagnostics()
     assert resource_with(client).update(UpdateContext(diags, "t"), prior, token_state(token="new")) == prior
+    assert diags.has_errors()
+
+
+def test_an_update_whose_lost_answer_a_read_confirms_succeeds() -> None:
+    client = PostAnswerLostClient(RESET, lands=True, status="ENABLED")
+    diags = Diagnostics()
+    planned = token_state(status="ENABLED", base_url="https://scim2.example.com")
+    state = resource_with(client).update(UpdateContext(diags, "t"), token_state(status="ENABLED"), planned)
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert diags.diagnostics == []
+    assert state == {**planned, "authorize_url": None}
+
+
+def test_an_update_whose_new_token_a_read_cannot_confirm_keeps_the_old_one() -> None:
+    client = PostAnswerLostClient(TRUNCATED, lands=True, status="ENABLED")
+    diags = Diagnostics()
+    state = resource_with(client).update(
+        UpdateContext(diags, "t"), token_state(status="ENABLED"), token_state(status="ENABLED", token="new")
+    )
+    assert state["profile"]["token"] == "secret", "the next plan shows the token, and apply resends it"
+    assert state["status"] == "ENABLED"
     assert diags.has_errors()
 
 

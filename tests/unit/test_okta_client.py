@@ -158,6 +158,23 @@ def test_bad_answers_raise_a_response_error(content: bytes, problem: str) -> Non
     assert problem in caught.value.problem
 
 
+def test_a_body_that_cannot_be_decoded_is_a_response_error() -> None:
+    """Okta got the POST and answered it: the caller learns that, not an httpx error it cannot place."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        gzip = {"Content-Encoding": "gzip"}
+        return httpx.Response(200, headers=gzip, stream=httpx.ByteStream(b"\x1f\x8bnot gzip"))
+
+    transport = httpx.MockTransport(handler)
+    request = TokenConnectionRequest(token=TOKEN)
+    with pytest.raises(OktaResponseError) as caught:
+        client_answering(transport).update_connection("0oa1", request, activate=True)
+    assert (caught.value.method, caught.value.status) == ("POST", 200)
+    assert caught.value.path == "/api/v1/apps/0oa1/connections/default"
+    assert "the body could not be decoded" in caught.value.problem
+    assert TOKEN not in str(caught.value)
+
+
 def test_transport_failure_names_the_host_and_what_failed() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused")
