@@ -24,7 +24,7 @@ from provider.okta import (
     normalize_org_url,
     proxy_url,
 )
-from provider.plugin.values import is_unknown
+from provider.plugin.values import contains_unknown, is_unknown
 
 # Each provider argument that may come from the environment, and its variable.
 ENVIRONMENT = {
@@ -57,6 +57,9 @@ LIMITS: dict[str, tuple[float, float | None, float]] = {
     "max_concurrent_requests": (1, 100, ClientOptions.max_concurrent_requests),
 }
 WHOLE_NUMBERS = frozenset({"max_retries", "max_api_capacity", "max_concurrent_requests"})
+
+# One OAuth scope (RFC 6749 scope-token): printable ASCII without spaces, quotes or backslashes.
+_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,31 @@ def _given(config: Mapping[str, Any], argument: str) -> bool:
     return config.get(argument) is not None
 
 
+def scopes_problem(scopes: list[Any]) -> str | None:
+    """Why these scopes cannot be asked for, or None; unknown elements pass until they are known."""
+    if not scopes:
+        return (
+            "Name at least one scope, or leave scopes out for the default (okta.apps.manage, okta.apps.read)."
+        )
+    known = [scope for scope in scopes if not is_unknown(scope)]
+    if not all(isinstance(scope, str) and _SCOPE.fullmatch(scope) for scope in known):
+        return (
+            "Each scope must be one word, such as okta.apps.read: not empty, without spaces, quotes "
+            "or backslashes."
+        )
+    return None
+
+
 def check_config(config: Mapping[str, Any]) -> list[Problem]:
     """Problems visible in the configuration alone (unknown values pass until they are known)."""
     problems = [
         Problem(a, f"{a} must not be empty") for a in (*ENVIRONMENT, "http_proxy") if config.get(a) == ""
     ]
+    scopes = config.get("scopes")
+    if isinstance(scopes, list):
+        reason = scopes_problem(scopes)
+        if reason is not None:
+            problems.append(Problem("scopes", "Invalid scopes", reason))
     org_url, org_name = config.get("org_url"), config.get("org_name")
     if org_url is not None and org_name is not None:
         problems.append(
@@ -220,10 +243,11 @@ def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: li
         return None
 
 
-def _scopes(value: Any) -> tuple[str, ...]:
+def _scopes(value: Any) -> list[Any]:
+    """Scopes from the configuration (a set) or from OKTA_API_SCOPES (separated by commas or spaces)."""
     if isinstance(value, list | tuple):
-        return tuple(str(scope) for scope in value)
-    return tuple(scope for scope in re.split(r"[\s,]+", str(value)) if scope)
+        return list(value)
+    return [scope for scope in re.split(r"[\s,]+", str(value)) if scope]
 
 
 def _private_key(value: str, problems: list[Problem]) -> str | None:
@@ -312,12 +336,16 @@ def _credentials(
     pem = _private_key(str(private_key), problems)
     if pem is None:
         return None
-    scopes = value("scopes")
+    scopes = _scopes(value("scopes")) if value("scopes") is not None else list(DEFAULT_SCOPES)
+    reason = scopes_problem(scopes)
+    if reason is not None:
+        problems.append(Problem("scopes", f"Invalid {named('scopes')}", reason))
+        return None
     return ServiceAppCredentials(
         client_id=str(client_id),
         private_key_pem=pem,
         key_id=value("private_key_id"),
-        scopes=_scopes(scopes) if scopes else DEFAULT_SCOPES,
+        scopes=tuple(scopes),
     )
 
 
@@ -363,7 +391,7 @@ def resolve(config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
             "known at plan time.",
         )
         for argument, value in config.items()
-        if is_unknown(value)
+        if contains_unknown(value)
     ]
     if problems:
         raise SettingsError(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from msgpack import ExtType
 from tf.types import Unknown
 
 from provider.okta import ApiToken, InvalidOrgURL, normalize_org_url
@@ -296,3 +297,41 @@ def test_a_malformed_http_proxy_is_reported_on_the_argument_without_its_value(va
     found = check_config(config(**ORG, api_token="t", http_proxy=value))
     assert [(p.argument, p.summary) for p in found] == [("http_proxy", "Unsupported proxy")]
     assert value not in found[0].detail and "secret" not in found[0].detail
+
+
+SERVICE_APP = {**ORG, "client_id": "0oa9"}
+
+
+@pytest.mark.parametrize("unknown", [Unknown, ExtType(12, b"\x81\x01\xc3")])
+def test_an_unknown_scope_makes_the_scopes_unknown_not_a_scope_named_unknown(unknown: object) -> None:
+    cfg = config(**SERVICE_APP, private_key=key_pem(), scopes=["okta.apps.read", unknown])
+    assert check_config(cfg) == []
+    assert problems(cfg, {}) == [
+        (
+            "scopes",
+            "scopes is not known yet",
+            "The provider configuration depends on a value known only after apply; use a value known at "
+            "plan time.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "scopes", [[""], [" "], ["okta.apps.read", "okta.apps.manage okta.users.read"], ['okta"x'], []]
+)
+def test_empty_or_spaced_scopes_are_refused_at_validation(scopes: list[str]) -> None:
+    found = check_config(config(**SERVICE_APP, scopes=scopes))
+    assert [(p.argument, p.summary) for p in found] == [("scopes", "Invalid scopes")]
+
+
+def test_a_bad_scope_beside_an_unknown_one_is_refused_at_validation() -> None:
+    found = check_config(config(**SERVICE_APP, scopes=["", Unknown]))
+    assert [p.argument for p in found] == ["scopes"]
+
+
+@pytest.mark.parametrize("variable", [",", 'okta.apps.read "x"'])
+def test_scopes_from_the_environment_that_cannot_work_name_the_variable(variable: str) -> None:
+    found = problems(config(**SERVICE_APP, private_key=key_pem()), {"OKTA_API_SCOPES": variable})
+    assert [(argument, summary) for argument, summary, _ in found] == [
+        ("scopes", "Invalid scopes (OKTA_API_SCOPES)")
+    ]
