@@ -58,6 +58,18 @@ LIMITS: dict[str, tuple[float, float | None, float]] = {
 }
 WHOLE_NUMBERS = frozenset({"max_retries", "max_api_capacity", "max_concurrent_requests"})
 
+# The arguments that build the org URL: each one's form and the rule a message states.
+FORMS = {
+    "org_name": (
+        re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
+        "org_name must be one DNS label, such as dev-123456.",
+    ),
+    "base_url": (
+        re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"),
+        "base_url must be a domain such as okta.com, without https://.",
+    ),
+}
+
 # One OAuth scope (RFC 6749 scope-token): printable ASCII without spaces, quotes or backslashes.
 _SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 
@@ -131,6 +143,10 @@ def check_config(config: Mapping[str, Any]) -> list[Problem]:
         problems.append(
             Problem("base_url", "base_url conflicts with org_url", "base_url is used only with org_name.")
         )
+    for argument, (form, rule) in FORMS.items():
+        value = config.get(argument)
+        if isinstance(value, str) and value and not form.fullmatch(value):
+            problems.append(Problem(argument, f"Invalid {argument}", rule))
     if isinstance(org_url, str) and org_url:
         try:
             normalize_org_url(org_url)
@@ -176,10 +192,6 @@ def check_config(config: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-_ORG_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-
 def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: list[Problem]) -> str | None:
     from_config = _given(config, "org_url") or _given(config, "org_name")
     source: Mapping[str, Any] = (
@@ -196,24 +208,11 @@ def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: li
             )
         )
         return None
-    if org_name and not _ORG_NAME.fullmatch(str(org_name)):
-        problems.append(
-            Problem(
-                "org_name",
-                f"Invalid {named('org_name')}",
-                "org_name must be one DNS label, such as dev-123456.",
-            )
-        )
-        return None
-    if org_name and not _DOMAIN.fullmatch(str(base_url)):
-        problems.append(
-            Problem(
-                "base_url",
-                f"Invalid {named('base_url')}",
-                "base_url must be a domain such as okta.com, without https://.",
-            )
-        )
-        return None
+    for argument, value in (("org_name", org_name), ("base_url", base_url)):
+        form, rule = FORMS[argument]
+        if org_name and not form.fullmatch(str(value)):
+            problems.append(Problem(argument, f"Invalid {named(argument)}", rule))
+            return None
     if org_url and org_name:
         problems.append(
             Problem(
