@@ -12,6 +12,9 @@ from provider.provider import NotConfigured, OktaProvider
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
 
+# What an application ID argument must be, in every message that refuses one.
+APP_ID_FORM = "an Okta application ID: letters and digits only, such as 0oa1b2c3d4e5f6g7h8i9"
+
 _HINTS = {
     401: "Check the provider's api_token (OKTA_API_TOKEN): Okta did not accept it.",
     403: "The API token's administrator lacks the permission (apps: okta.apps.manage / okta.apps.read).",

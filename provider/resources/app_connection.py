@@ -23,7 +23,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
-from provider.diagnostics import add_okta_error, configured_client
+from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
@@ -33,6 +33,7 @@ from provider.okta import (
     OktaTransportError,
     TokenConnectionRequest,
 )
+from provider.okta.ids import is_okta_id
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known
 from provider.provider import OktaProvider
@@ -210,10 +211,8 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     problems: list[tuple[list[str], str, str]] = []
 
     app_id = config.get("id")
-    if isinstance(app_id, str) and not app_id.strip():
-        problems.append(
-            (["id"], "Invalid id", "id must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9.")
-        )
+    if isinstance(app_id, str) and not is_okta_id(app_id):
+        problems.append((["id"], "Invalid id", f"id must be {APP_ID_FORM}."))
     action = config.get("action")
     if isinstance(action, str) and action not in STATUS_FOR_ACTION:
         problems.append(
@@ -595,10 +594,11 @@ class AppConnection:
     def import_(self, ctx: ImportContext, id: str) -> State | None:
         diags = ctx.diagnostics
         app_id = id.strip()
-        if not app_id:
+        if not is_okta_id(app_id):
             diags.add_error(
                 "Invalid import ID",
-                "Import with the application ID: terraform import okta_app_connection.NAME <application id>",
+                f"The import ID must be {APP_ID_FORM}: terraform import okta_app_connection.NAME "
+                "<application id>",
             )
             return None
         client = configured_client(self.provider, diags)

@@ -143,6 +143,28 @@ def test_top_level_rules(change: dict[str, Any], path: list[str]) -> None:
     assert paths({**token_state(), **change}) == [path]
 
 
+NOT_ONE_PATH_SEGMENT = [
+    "",
+    "  ",
+    ".",
+    "..",
+    "0oa1/..",
+    "../users",
+    "0oa1?x",
+    "0oa1#x",
+    "%2e%2e",
+    "0oa1\n",
+    " 0oa1",
+]
+
+
+@pytest.mark.parametrize("app_id", NOT_ONE_PATH_SEGMENT)
+def test_an_id_that_cannot_be_one_path_segment_is_refused(app_id: str) -> None:
+    [(path, summary, detail)] = validation_problems({**token_state(), "id": app_id})
+    assert (path, summary) == (["id"], "Invalid id")
+    assert "letters and digits" in detail
+
+
 @pytest.mark.parametrize(
     ("profile", "path"),
     [
@@ -527,6 +549,21 @@ def test_import_of_an_unknown_app_is_an_error() -> None:
     diags = Diagnostics()
     assert resource_with(client).import_(ImportContext(diags, "t"), "0oa9") is None
     assert "404 E0000007" in diags.diagnostics[0].summary
+
+
+@pytest.mark.parametrize("app_id", [value for value in NOT_ONE_PATH_SEGMENT if value.strip() == value])
+def test_an_import_id_that_cannot_be_one_path_segment_is_refused_before_any_call(app_id: str) -> None:
+    client = FakeClient()
+    diags = Diagnostics()
+    assert resource_with(client).import_(ImportContext(diags, "t"), app_id) is None
+    assert [d.summary for d in diags.diagnostics] == ["Invalid import ID"]
+    assert client.calls == []
+
+
+def test_an_import_id_read_from_a_file_is_trimmed() -> None:
+    client = FakeClient(status="ENABLED")
+    assert resource_with(client).import_(ImportContext(Diagnostics(), "t"), "0oa1\n") is not None
+    assert client.calls == [("get", "0oa1")]
 
 
 def test_operations_before_configuration_give_a_clear_error() -> None:
