@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from copy import deepcopy
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from tf.iface import (
     CreateContext,
@@ -23,7 +22,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
-from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client
+from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client, refused
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
@@ -34,6 +33,7 @@ from provider.okta import (
     TokenConnectionRequest,
 )
 from provider.okta.ids import is_okta_id
+from provider.okta.org_url import split_url
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known
 from provider.provider import OktaProvider
@@ -202,6 +202,19 @@ SCHEMA = Schema(
 )
 
 
+def _base_url_problem(base_url: str) -> str | None:
+    """Why `base_url` cannot be one, in words that never repeat it: a URL may carry credentials."""
+    split = split_url(base_url)
+    if isinstance(split, str):
+        return f"base_url is invalid: {split}."
+    parts, _ = split
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return (
+            "base_url must be an absolute http:// or https:// URL, such as https://scim.example.com/scim/v2."
+        )
+    return None
+
+
 def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     """Every rule checked at plan time: (attribute path, summary, detail).
 
@@ -216,15 +229,13 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     action = config.get("action")
     if isinstance(action, str) and action not in STATUS_FOR_ACTION:
         problems.append(
-            (["action"], "Invalid action", f'action must be "activate" or "deactivate", not "{action}".')
+            (["action"], "Invalid action", f'action must be "activate" or "deactivate"{refused(action)}.')
         )
     base_url = config.get("base_url")
     if isinstance(base_url, str):
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            problems.append(
-                (["base_url"], "Invalid base_url", f'base_url must be an absolute URL, not "{base_url}".')
-            )
+        reason = _base_url_problem(base_url)
+        if reason is not None:
+            problems.append((["base_url"], "Invalid base_url", reason))
 
     profile = config.get("profile")
     if not isinstance(profile, dict):
@@ -235,7 +246,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
             (
                 ["profile", "auth_scheme"],
                 "Invalid auth_scheme",
-                f'auth_scheme must be "TOKEN" or "OAUTH2", not "{scheme}".',
+                f'auth_scheme must be "TOKEN" or "OAUTH2"{refused(scheme)}.',
             )
         )
     for name in ("token", "client_id"):
@@ -289,7 +300,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                 (
                     ["oauth_consent", "app_name"],
                     "Invalid app_name",
-                    f'app_name must be one of {", ".join(CONSENT_APPS)}, not "{app_name}".',
+                    f"app_name must be one of {', '.join(CONSENT_APPS)}{refused(app_name)}.",
                 )
             )
     signing = profile.get("signing")
@@ -300,7 +311,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                 (
                     ["profile", "signing", "rotation_mode"],
                     "Invalid rotation_mode",
-                    f'rotation_mode must be "AUTO" or "MANUAL", not "{mode}".',
+                    f'rotation_mode must be "AUTO" or "MANUAL"{refused(mode)}.',
                 )
             )
     return problems

@@ -195,6 +195,46 @@ def test_messages_name_the_argument() -> None:
     assert '"activate" or "deactivate"' in detail and '"enable"' in detail
 
 
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https//scimuser:SCIM-URL-PASSWORD@scim.example.com/v2",
+        "https://scimuser:SCIM-URL-PASSWORD@[scim.example.com/v2",
+        "https://scimuser:SCIM-URL-PASSWORD@scim.example.com:99999/v2",
+        "https://scimuser:SCIM-URL-PASSWORD@scim.example.com/v2\t",
+        "scimuser:SCIM-URL-PASSWORD@scim.example.com",
+    ],
+)
+def test_an_invalid_base_url_is_refused_without_repeating_it(base_url: str) -> None:
+    [(path, summary, detail)] = validation_problems({**token_state(), "base_url": base_url})
+    assert (path, summary) == (["base_url"], "Invalid base_url")
+    assert "SCIM-URL-PASSWORD" not in detail and "scimuser" not in detail
+
+
+def test_a_base_url_with_credentials_is_still_accepted() -> None:
+    assert paths({**token_state(), "base_url": "https://scimuser:pw@scim.example.com/v2"}) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "secret"),
+    [
+        ({"action": "00Tok3n/with+symbols="}, "00Tok3n"),
+        ({"action": "a-very-long-value-that-is-no-action"}, "a-very-long"),
+        ({"profile": {"auth_scheme": "Bearer s3cr3t"}}, "s3cr3t"),
+        ({"oauth_consent": {"app_name": "https://u:pw@x", "code": "c", "state": "s"}}, "pw@x"),
+    ],
+)
+def test_an_enumerated_value_is_quoted_back_only_when_short_and_plain(
+    change: dict[str, Any], secret: str
+) -> None:
+    config = {**oauth_state(), **change}
+    if "profile" in change:
+        config["profile"] = {**oauth_state()["profile"], **change["profile"]}
+    found = validation_problems(config)
+    assert found, "the value must be refused"
+    assert all(secret not in detail for _, _, detail in found)
+
+
 @pytest.mark.parametrize("unknown", [Unknown, REFINED_UNKNOWN])
 def test_unknown_values_pass_until_known(unknown: Any) -> None:
     state = token_state(auth_scheme=unknown, token=unknown)
