@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from tf.utils import Diagnostics
@@ -12,10 +13,22 @@ from provider.provider import NotConfigured, OktaProvider
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
 
+# What an application ID argument must be, in every message that refuses one.
+APP_ID_FORM = "an Okta application ID: letters and digits only, such as 0oa1b2c3d4e5f6g7h8i9"
+
+# A value short and plain enough to quote back: no secret pasted into the wrong argument looks so.
+_PLAIN = re.compile(r"[A-Za-z0-9_-]{1,20}")
+
 _HINTS = {
     401: "Check the provider's api_token (OKTA_API_TOKEN): Okta did not accept it.",
     403: "The API token's administrator lacks the permission (apps: okta.apps.manage / okta.apps.read).",
 }
+
+
+def refused(value: str) -> str:
+    """`, not "value"` after a rule naming the allowed values, when `value` is short and plain;
+    nothing otherwise, since a configuration error must never repeat a secret."""
+    return f', not "{value}"' if _PLAIN.fullmatch(value) else ""
 
 
 _READ_BACK = {

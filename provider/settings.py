@@ -24,7 +24,7 @@ from provider.okta import (
     normalize_org_url,
     proxy_url,
 )
-from provider.plugin.values import is_unknown
+from provider.plugin.values import contains_unknown, is_unknown
 
 # Each provider argument that may come from the environment, and its variable.
 ENVIRONMENT = {
@@ -57,6 +57,21 @@ LIMITS: dict[str, tuple[float, float | None, float]] = {
     "max_concurrent_requests": (1, 100, ClientOptions.max_concurrent_requests),
 }
 WHOLE_NUMBERS = frozenset({"max_retries", "max_api_capacity", "max_concurrent_requests"})
+
+# The arguments that build the org URL: each one's form and the rule a message states.
+FORMS = {
+    "org_name": (
+        re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"),
+        "org_name must be one DNS label, such as dev-123456.",
+    ),
+    "base_url": (
+        re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"),
+        "base_url must be a domain such as okta.com, without https://.",
+    ),
+}
+
+# One OAuth scope (RFC 6749 scope-token): printable ASCII without spaces, quotes or backslashes.
+_SCOPE = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 
 
 @dataclass(frozen=True)
@@ -92,11 +107,31 @@ def _given(config: Mapping[str, Any], argument: str) -> bool:
     return config.get(argument) is not None
 
 
+def scopes_problem(scopes: list[Any]) -> str | None:
+    """Why these scopes cannot be asked for, or None; unknown elements pass until they are known."""
+    if not scopes:
+        return (
+            "Name at least one scope, or leave scopes out for the default (okta.apps.manage, okta.apps.read)."
+        )
+    known = [scope for scope in scopes if not is_unknown(scope)]
+    if not all(isinstance(scope, str) and _SCOPE.fullmatch(scope) for scope in known):
+        return (
+            "Each scope must be one word, such as okta.apps.read: not empty, without spaces, quotes "
+            "or backslashes."
+        )
+    return None
+
+
 def check_config(config: Mapping[str, Any]) -> list[Problem]:
     """Problems visible in the configuration alone (unknown values pass until they are known)."""
     problems = [
         Problem(a, f"{a} must not be empty") for a in (*ENVIRONMENT, "http_proxy") if config.get(a) == ""
     ]
+    scopes = config.get("scopes")
+    if isinstance(scopes, list):
+        reason = scopes_problem(scopes)
+        if reason is not None:
+            problems.append(Problem("scopes", "Invalid scopes", reason))
     org_url, org_name = config.get("org_url"), config.get("org_name")
     if org_url is not None and org_name is not None:
         problems.append(
@@ -108,6 +143,10 @@ def check_config(config: Mapping[str, Any]) -> list[Problem]:
         problems.append(
             Problem("base_url", "base_url conflicts with org_url", "base_url is used only with org_name.")
         )
+    for argument, (form, rule) in FORMS.items():
+        value = config.get(argument)
+        if isinstance(value, str) and value and not form.fullmatch(value):
+            problems.append(Problem(argument, f"Invalid {argument}", rule))
     if isinstance(org_url, str) and org_url:
         try:
             normalize_org_url(org_url)
@@ -153,10 +192,6 @@ def check_config(config: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-_ORG_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_DOMAIN = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
-
-
 def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: list[Problem]) -> str | None:
     from_config = _given(config, "org_url") or _given(config, "org_name")
     source: Mapping[str, Any] = (
@@ -173,24 +208,11 @@ def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: li
             )
         )
         return None
-    if org_name and not _ORG_NAME.fullmatch(str(org_name)):
-        problems.append(
-            Problem(
-                "org_name",
-                f"Invalid {named('org_name')}",
-                "org_name must be one DNS label, such as dev-123456.",
-            )
-        )
-        return None
-    if org_name and not _DOMAIN.fullmatch(str(base_url)):
-        problems.append(
-            Problem(
-                "base_url",
-                f"Invalid {named('base_url')}",
-                "base_url must be a domain such as okta.com, without https://.",
-            )
-        )
-        return None
+    for argument, value in (("org_name", org_name), ("base_url", base_url)):
+        form, rule = FORMS[argument]
+        if org_name and not form.fullmatch(str(value)):
+            problems.append(Problem(argument, f"Invalid {named(argument)}", rule))
+            return None
     if org_url and org_name:
         problems.append(
             Problem(
@@ -220,10 +242,11 @@ def _org_url(config: Mapping[str, Any], environ: Mapping[str, str], problems: li
         return None
 
 
-def _scopes(value: Any) -> tuple[str, ...]:
+def _scopes(value: Any) -> list[Any]:
+    """Scopes from the configuration (a set) or from OKTA_API_SCOPES (separated by commas or spaces)."""
     if isinstance(value, list | tuple):
-        return tuple(str(scope) for scope in value)
-    return tuple(scope for scope in re.split(r"[\s,]+", str(value)) if scope)
+        return list(value)
+    return [scope for scope in re.split(r"[\s,]+", str(value)) if scope]
 
 
 def _private_key(value: str, problems: list[Problem]) -> str | None:
@@ -312,12 +335,16 @@ def _credentials(
     pem = _private_key(str(private_key), problems)
     if pem is None:
         return None
-    scopes = value("scopes")
+    scopes = _scopes(value("scopes")) if value("scopes") is not None else list(DEFAULT_SCOPES)
+    reason = scopes_problem(scopes)
+    if reason is not None:
+        problems.append(Problem("scopes", f"Invalid {named('scopes')}", reason))
+        return None
     return ServiceAppCredentials(
         client_id=str(client_id),
         private_key_pem=pem,
         key_id=value("private_key_id"),
-        scopes=_scopes(scopes) if scopes else DEFAULT_SCOPES,
+        scopes=tuple(scopes),
     )
 
 
@@ -363,7 +390,7 @@ def resolve(config: Mapping[str, Any], environ: Mapping[str, str]) -> Settings:
             "known at plan time.",
         )
         for argument, value in config.items()
-        if is_unknown(value)
+        if contains_unknown(value)
     ]
     if problems:
         raise SettingsError(problems)

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from tf.iface import ReadDataContext
 from tf.utils import Diagnostics
 
-from provider.diagnostics import add_okta_error, configured_client
+from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client
 from provider.okta import OktaError
+from provider.okta.ids import is_okta_id
 from provider.provider import OktaProvider
 
 if TYPE_CHECKING:
@@ -17,12 +18,10 @@ if TYPE_CHECKING:
 
 
 def checked_app_id(diags: Diagnostics, config: dict[str, Any]) -> str | None:
-    """The configured application ID; an error for a blank one; None while unknown."""
+    """The configured application ID; an error for one that cannot be; None while unknown."""
     app_id = config.get("id")
-    if isinstance(app_id, str) and not app_id.strip():
-        diags.add_error(
-            "Invalid id", "id must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9.", path=["id"]
-        )
+    if isinstance(app_id, str) and not is_okta_id(app_id):
+        diags.add_error("Invalid id", f"id must be {APP_ID_FORM}.", path=["id"])
         return None
     return app_id if isinstance(app_id, str) else None
 

@@ -6,13 +6,13 @@ import dataclasses
 import json
 import threading
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
 from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth
 from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credentials
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
+from provider.okta.ids import path_segment
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
 from provider.okta.retry import NOT_SENT, RetriesExhausted, may_have_acted
@@ -87,7 +87,7 @@ class OktaClient:
 
     @staticmethod
     def _path(app_id: str, suffix: str = "") -> str:
-        return f"/api/v1/apps/{quote(app_id, safe='')}/connections/default{suffix}"
+        return f"/api/v1/apps/{path_segment(app_id)}/connections/default{suffix}"
 
     def get_connection(self, app_id: str) -> Connection:
         """GET the connection; raises OktaNotFoundError for an unknown application."""
@@ -116,7 +116,7 @@ class OktaClient:
 
     def verify_consent(self, app_name: str, app_id: str, code: str, state: str) -> None:
         """The OAuth consent callback (Google, Office 365, Slack, Zoom): the last step before activation."""
-        path = f"/api/v1/apps/{quote(app_name, safe='')}/{quote(app_id, safe='')}/oauth2/callback"
+        path = f"/api/v1/apps/{path_segment(app_name)}/{path_segment(app_id)}/oauth2/callback"
         self._call("POST", path, params={"code": code, "state": state}, once=True)
 
     def activate_connection(self, app_id: str) -> None:

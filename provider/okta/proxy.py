@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from provider.okta.org_url import is_loopback
+from provider.okta.org_url import host_problem, is_loopback, split_url
 
 SUPPORTED_SCHEMES = ("http", "https")
 
@@ -49,20 +49,25 @@ def environment_proxy(org_url: str, environ: Mapping[str, str]) -> str | None:
 
 
 def proxy_url(value: str, source: str) -> str:
-    """`value` as a proxy URL (http:// when it has no scheme); InvalidProxy names `source`."""
+    """`value` as a proxy URL (http:// when it has no scheme); InvalidProxy names `source`.
+
+    Messages never repeat the value, which may hold the proxy's password.
+    """
     proxy = value.strip()
     if "://" not in proxy:
         proxy = f"http://{proxy}"
-    parts = urlsplit(proxy)
+    split = split_url(proxy)
+    if isinstance(split, str):
+        raise InvalidProxy(f"{source} is invalid: {split}.")
+    parts, _ = split
     scheme = parts.scheme.lower()
     if scheme not in SUPPORTED_SCHEMES:
         raise InvalidProxy(
             f"{source} names a {scheme}:// proxy; the provider supports http:// and https:// proxies."
         )
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
-    except ValueError:
-        raise InvalidProxy(f"{source} has an invalid port.") from None
     if not parts.hostname:
         raise InvalidProxy(f"{source} names no proxy host.")
+    reason = host_problem(parts.hostname.lower())
+    if reason is not None:
+        raise InvalidProxy(f"{source} is invalid: {reason}.")
     return proxy

@@ -20,6 +20,17 @@ def is_unknown(value: Any) -> bool:
     return value is Unknown or (isinstance(value, ExtType) and value.code == _REFINED_UNKNOWN_EXT)
 
 
+def contains_unknown(value: Any) -> bool:
+    """True when `value` is unknown or holds an unknown at any depth (a list element, a map value)."""
+    if is_unknown(value):
+        return True  # first: a refined unknown is an ExtType, which is a tuple
+    if isinstance(value, dict):
+        return any(contains_unknown(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_unknown(item) for item in value)
+    return False
+
+
 def is_known(value: Any) -> bool:
     """True when a value is neither unknown nor null."""
     return value is not None and not is_unknown(value)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from copy import deepcopy
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from tf.iface import (
     CreateContext,
@@ -23,7 +22,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
-from provider.diagnostics import add_okta_error, configured_client
+from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client, refused
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
@@ -34,6 +33,8 @@ from provider.okta import (
     OktaTransportError,
     TokenConnectionRequest,
 )
+from provider.okta.ids import is_okta_id
+from provider.okta.org_url import split_url
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known, is_unknown
 from provider.provider import OktaProvider
@@ -205,6 +206,19 @@ SCHEMA = Schema(
 )
 
 
+def _base_url_problem(base_url: str) -> str | None:
+    """Why `base_url` cannot be one, in words that never repeat it: a URL may carry credentials."""
+    split = split_url(base_url)
+    if isinstance(split, str):
+        return f"base_url is invalid: {split}."
+    parts, _ = split
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return (
+            "base_url must be an absolute http:// or https:// URL, such as https://scim.example.com/scim/v2."
+        )
+    return None
+
+
 def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     """Every rule checked at plan time: (attribute path, summary, detail).
 
@@ -214,22 +228,18 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     problems: list[tuple[list[str], str, str]] = []
 
     app_id = config.get("id")
-    if isinstance(app_id, str) and not app_id.strip():
-        problems.append(
-            (["id"], "Invalid id", "id must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9.")
-        )
+    if isinstance(app_id, str) and not is_okta_id(app_id):
+        problems.append((["id"], "Invalid id", f"id must be {APP_ID_FORM}."))
     action = config.get("action")
     if isinstance(action, str) and action not in STATUS_FOR_ACTION:
         problems.append(
-            (["action"], "Invalid action", f'action must be "activate" or "deactivate", not "{action}".')
+            (["action"], "Invalid action", f'action must be "activate" or "deactivate"{refused(action)}.')
         )
     base_url = config.get("base_url")
     if isinstance(base_url, str):
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("https", "http") or not parts.hostname:
-            problems.append(
-                (["base_url"], "Invalid base_url", f'base_url must be an absolute URL, not "{base_url}".')
-            )
+        reason = _base_url_problem(base_url)
+        if reason is not None:
+            problems.append((["base_url"], "Invalid base_url", reason))
 
     profile = config.get("profile")
     if not isinstance(profile, dict):
@@ -240,7 +250,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
             (
                 ["profile", "auth_scheme"],
                 "Invalid auth_scheme",
-                f'auth_scheme must be "TOKEN" or "OAUTH2", not "{scheme}".',
+                f'auth_scheme must be "TOKEN" or "OAUTH2"{refused(scheme)}.',
             )
         )
     for name in ("token", "client_id"):
@@ -294,7 +304,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                 (
                     ["oauth_consent", "app_name"],
                     "Invalid app_name",
-                    f'app_name must be one of {", ".join(CONSENT_APPS)}, not "{app_name}".',
+                    f"app_name must be one of {', '.join(CONSENT_APPS)}{refused(app_name)}.",
                 )
             )
     signing = profile.get("signing")
@@ -305,7 +315,7 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                 (
                     ["profile", "signing", "rotation_mode"],
                     "Invalid rotation_mode",
-                    f'rotation_mode must be "AUTO" or "MANUAL", not "{mode}".',
+                    f'rotation_mode must be "AUTO" or "MANUAL"{refused(mode)}.',
                 )
             )
     return problems
@@ -663,10 +673,11 @@ class AppConnection:
     def import_(self, ctx: ImportContext, id: str) -> State | None:
         diags = ctx.diagnostics
         app_id = id.strip()
-        if not app_id:
+        if not is_okta_id(app_id):
             diags.add_error(
                 "Invalid import ID",
-                "Import with the application ID: terraform import okta_app_connection.NAME <application id>",
+                f"The import ID must be {APP_ID_FORM}: terraform import okta_app_connection.NAME "
+                "<application id>",
             )
             return None
         client = configured_client(self.provider, diags)

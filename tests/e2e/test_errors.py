@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform
+from .conftest import HEADER, Terraform, header_with
 
 VALID_PROFILE = """
   profile {
@@ -24,6 +28,7 @@ def resource(body: str) -> str:
     ("body", "summary", "line"),
     [
         (f'id = ""\naction = "activate"\n{VALID_PROFILE}', "Invalid id", 'id = ""'),
+        (f'id = ".."\naction = "activate"\n{VALID_PROFILE}', "Invalid id", 'id = ".."'),
         (f'id = "0oa1"\naction = "enable"\n{VALID_PROFILE}', "Invalid action", 'action = "enable"'),
         (
             f'id = "0oa1"\naction = "activate"\nbase_url = "scim.example.com"\n{VALID_PROFILE}',
@@ -73,6 +78,7 @@ def resource(body: str) -> str:
     ],
     ids=[
         "empty-id",
+        "dot-dot-id",
         "action",
         "base_url",
         "auth_scheme",
@@ -162,3 +168,117 @@ def test_plain_http_to_a_remote_host_is_refused(terraform: Terraform, emulator: 
     applied = terraform.apply(expect=1, env={"OKTA_ORG_URL": "http://dev-123456.okta.com"})
     assert "Invalid org_url (OKTA_ORG_URL)" in applied.stderr
     assert emulator.store.requests() == []
+
+
+def test_ids_that_would_call_another_url_are_refused_before_any_api_call(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    terraform.write('data "okta_app_connection" "this" {\n  id = "../users"\n}\n')
+    terraform.init()
+    plan = terraform.run("plan", "-input=false", expect=1)
+    assert "Invalid id" in plan.stderr and 'id = "../users"' in plan.stderr
+    terraform.write(resource(f'id = "0oa1"\naction = "activate"\n{VALID_PROFILE}'))
+    done = terraform.run("import", "-input=false", "okta_app_connection.this", "..", expect=1)
+    assert "Invalid import ID" in done.stderr
+    assert emulator.store.requests() == []
+
+
+def test_an_invalid_base_url_from_a_sensitive_variable_is_not_repeated(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    terraform.write(
+        'variable "scim_url" {\n  sensitive = true\n'
+        '  default   = "https//scimuser:SCIM-URL-PASSWORD@scim.example.com/v2"\n}\n'
+        + resource(f'id = "0oa1"\naction = "activate"\nbase_url = var.scim_url\n{VALID_PROFILE}')
+    )
+    terraform.init()
+    plan = terraform.run("plan", "-input=false", expect=1)
+    assert "Invalid base_url" in plan.stderr
+    assert "SCIM-URL-PASSWORD" not in plan.stdout + plan.stderr
+    assert emulator.store.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("header", "env", "summary"),
+    [
+        (header_with(org_url="https://[dev.okta.com"), {}, "Invalid org_url"),
+        (header_with(org_url="https://xn--.okta.com"), {}, "Invalid org_url"),
+        (
+            # Terraform quotes the line in error, so the password comes from a sensitive variable.
+            'variable "proxy" {\n  sensitive = true\n  default   = "http://u:S3cret@[::1"\n}\n'
+            + HEADER.replace('provider "okta" {}', 'provider "okta" {\n  http_proxy = var.proxy\n}'),
+            {},
+            "Unsupported proxy",
+        ),
+        (HEADER, {"OKTA_ORG_URL": "https://xn--.okta.com"}, "Invalid org_url (OKTA_ORG_URL)"),
+        (
+            HEADER,
+            {"OKTA_ORG_URL": "https://dev-123456.okta.com", "HTTPS_PROXY": "http://u:S3cret@proxy\t:3128"},
+            "Unsupported proxy",
+        ),
+    ],
+    ids=["org_url-bracket", "org_url-idna", "http_proxy-bracket", "OKTA_ORG_URL-idna", "HTTPS_PROXY-tab"],
+)
+def test_provider_urls_the_client_cannot_use_are_named_not_internal_errors(
+    terraform: Terraform, emulator: Emulator, header: str, env: dict[str, str], summary: str
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(
+        f'data "okta_app_connection" "this" {{\n  id = "{app_id}"\n}}\n'
+        + resource(f'id = "{app_id}"\naction = "activate"\n{VALID_PROFILE}'),
+        header=header,
+    )
+    terraform.init()
+    plan = terraform.run("plan", "-input=false", expect=1, env=env)
+    assert summary in plan.stderr
+    assert "Internal error" not in plan.stderr and "S3cret" not in plan.stdout + plan.stderr
+    assert emulator.store.requests() == []
+
+
+def service_app_header(directory: Path, scopes: str) -> str:
+    """A provider block authenticating as an OAuth service app, with these scopes."""
+    key = directory / "service-app.pem"
+    key.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    provider = (
+        'provider "okta" {\n'
+        '  client_id   = "0oaserviceapp1234567"\n'
+        f'  private_key = "{key}"\n'
+        f"  scopes      = {scopes}\n"
+        "}"
+    )
+    return HEADER.replace('provider "okta" {}', provider)
+
+
+@pytest.mark.parametrize(
+    ("scopes", "summary", "line"),
+    [
+        # timestamp() is unknown until apply, on every Terraform version.
+        (
+            '["okta.apps.read", "${substr(timestamp(), 0, 0)}okta.apps.manage"]',
+            "scopes is not known yet",
+            None,
+        ),
+        ('[""]', "Invalid scopes", 'scopes      = [""]'),
+        ('["okta.apps.read okta.apps.manage"]', "Invalid scopes", "scopes      = "),
+    ],
+    ids=["unknown-element", "empty", "spaced"],
+)
+def test_scopes_that_cannot_be_asked_for_never_reach_the_token_endpoint(
+    terraform: Terraform, emulator: Emulator, scopes: str, summary: str, line: str | None
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    del terraform.env["OKTA_API_TOKEN"]
+    terraform.write(
+        f'data "okta_app_connection" "this" {{\n  id = "{app_id}"\n}}\n',
+        header=service_app_header(terraform.workdir, scopes),
+    )
+    terraform.init()
+    plan = terraform.run("plan", "-input=false", expect=1)
+    assert summary in plan.stderr
+    if line is not None:
+        assert line in plan.stderr, "the error must point at the offending line"
+    assert emulator.store.requests() == [], "no token request, and no scope named Unknown"

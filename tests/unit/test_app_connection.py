@@ -145,6 +145,28 @@ def test_top_level_rules(change: dict[str, Any], path: list[str]) -> None:
     assert paths({**token_state(), **change}) == [path]
 
 
+NOT_ONE_PATH_SEGMENT = [
+    "",
+    "  ",
+    ".",
+    "..",
+    "0oa1/..",
+    "../users",
+    "0oa1?x",
+    "0oa1#x",
+    "%2e%2e",
+    "0oa1\n",
+    " 0oa1",
+]
+
+
+@pytest.mark.parametrize("app_id", NOT_ONE_PATH_SEGMENT)
+def test_an_id_that_cannot_be_one_path_segment_is_refused(app_id: str) -> None:
+    [(path, summary, detail)] = validation_problems({**token_state(), "id": app_id})
+    assert (path, summary) == (["id"], "Invalid id")
+    assert "letters and digits" in detail
+
+
 @pytest.mark.parametrize(
     ("profile", "path"),
     [
@@ -173,6 +195,46 @@ def test_messages_name_the_argument() -> None:
     [(_, summary, detail)] = validation_problems({**token_state(), "action": "enable"})
     assert summary == "Invalid action"
     assert '"activate" or "deactivate"' in detail and '"enable"' in detail
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https//scimuser:SCIM-URL-PASSWORD@scim.example.com/v2",
+        "https://scimuser:SCIM-URL-PASSWORD@[scim.example.com/v2",
+        "https://scimuser:SCIM-URL-PASSWORD@scim.example.com:99999/v2",
+        "https://scimuser:SCIM-URL-PASSWORD@scim.example.com/v2\t",
+        "scimuser:SCIM-URL-PASSWORD@scim.example.com",
+    ],
+)
+def test_an_invalid_base_url_is_refused_without_repeating_it(base_url: str) -> None:
+    [(path, summary, detail)] = validation_problems({**token_state(), "base_url": base_url})
+    assert (path, summary) == (["base_url"], "Invalid base_url")
+    assert "SCIM-URL-PASSWORD" not in detail and "scimuser" not in detail
+
+
+def test_a_base_url_with_credentials_is_still_accepted() -> None:
+    assert paths({**token_state(), "base_url": "https://scimuser:pw@scim.example.com/v2"}) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "secret"),
+    [
+        ({"action": "00Tok3n/with+symbols="}, "00Tok3n"),
+        ({"action": "a-very-long-value-that-is-no-action"}, "a-very-long"),
+        ({"profile": {"auth_scheme": "Bearer s3cr3t"}}, "s3cr3t"),
+        ({"oauth_consent": {"app_name": "https://u:pw@x", "code": "c", "state": "s"}}, "pw@x"),
+    ],
+)
+def test_an_enumerated_value_is_quoted_back_only_when_short_and_plain(
+    change: dict[str, Any], secret: str
+) -> None:
+    config = {**oauth_state(), **change}
+    if "profile" in change:
+        config["profile"] = {**oauth_state()["profile"], **change["profile"]}
+    found = validation_problems(config)
+    assert found, "the value must be refused"
+    assert all(secret not in detail for _, _, detail in found)
 
 
 @pytest.mark.parametrize("unknown", [Unknown, REFINED_UNKNOWN])
@@ -641,6 +703,21 @@ def test_import_of_an_unknown_app_is_an_error() -> None:
     diags = Diagnostics()
     assert resource_with(client).import_(ImportContext(diags, "t"), "0oa9") is None
     assert "404 E0000007" in diags.diagnostics[0].summary
+
+
+@pytest.mark.parametrize("app_id", [value for value in NOT_ONE_PATH_SEGMENT if value.strip() == value])
+def test_an_import_id_that_cannot_be_one_path_segment_is_refused_before_any_call(app_id: str) -> None:
+    client = FakeClient()
+    diags = Diagnostics()
+    assert resource_with(client).import_(ImportContext(diags, "t"), app_id) is None
+    assert [d.summary for d in diags.diagnostics] == ["Invalid import ID"]
+    assert client.calls == []
+
+
+def test_an_import_id_read_from_a_file_is_trimmed() -> None:
+    client = FakeClient(status="ENABLED")
+    assert resource_with(client).import_(ImportContext(Diagnostics(), "t"), "0oa1\n") is not None
+    assert client.calls == [("get", "0oa1")]
 
 
 def test_operations_before_configuration_give_a_clear_error() -> None:

@@ -97,6 +97,40 @@ def test_app_id_is_escaped_in_the_path() -> None:
     client_answering(httpx.MockTransport(handler)).get_connection("a/b?c")
 
 
+@pytest.mark.parametrize(
+    ("app_id", "segment"),
+    [
+        ("..", b"%2E%2E"),
+        (".", b"%2E"),
+        ("../../users", b"%2E%2E%2F%2E%2E%2Fusers"),
+        ("%2e%2e", b"%252e%252e"),
+        ("0oa1#x", b"0oa1%23x"),
+        ("0oa1\\x", b"0oa1%5Cx"),
+    ],
+)
+def test_an_app_id_reaches_okta_as_exactly_one_path_segment(app_id: str, segment: bytes) -> None:
+    """Validation refuses such IDs at plan time; the client must still never call another URL."""
+    paths: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.raw_path)
+        return httpx.Response(200, json=CONNECTION)
+
+    client_answering(httpx.MockTransport(handler)).get_connection(app_id)
+    assert paths == [b"/api/v1/apps/" + segment + b"/connections/default"]
+
+
+def test_the_consent_callback_reaches_okta_as_exactly_two_path_segments() -> None:
+    paths: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.raw_path.split(b"?")[0])
+        return httpx.Response(204)
+
+    client_answering(httpx.MockTransport(handler)).verify_consent("..", ".", "one-time-code", "s")
+    assert paths == [b"/api/v1/apps/%2E%2E/%2E/oauth2/callback"]
+
+
 def test_error_body_becomes_an_api_error_with_every_field() -> None:
     body = {
         "errorCode": "E0000001",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from msgpack import ExtType
 from tf.types import Unknown
 
 from provider.okta import ApiToken, InvalidOrgURL, normalize_org_url
@@ -296,3 +297,120 @@ def test_a_malformed_http_proxy_is_reported_on_the_argument_without_its_value(va
     found = check_config(config(**ORG, api_token="t", http_proxy=value))
     assert [(p.argument, p.summary) for p in found] == [("http_proxy", "Unsupported proxy")]
     assert value not in found[0].detail and "secret" not in found[0].detail
+
+
+SERVICE_APP = {**ORG, "client_id": "0oa9"}
+
+
+@pytest.mark.parametrize("unknown", [Unknown, ExtType(12, b"\x81\x01\xc3")])
+def test_an_unknown_scope_makes_the_scopes_unknown_not_a_scope_named_unknown(unknown: object) -> None:
+    cfg = config(**SERVICE_APP, private_key=key_pem(), scopes=["okta.apps.read", unknown])
+    assert check_config(cfg) == []
+    assert problems(cfg, {}) == [
+        (
+            "scopes",
+            "scopes is not known yet",
+            "The provider configuration depends on a value known only after apply; use a value known at "
+            "plan time.",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "scopes", [[""], [" "], ["okta.apps.read", "okta.apps.manage okta.users.read"], ['okta"x'], []]
+)
+def test_empty_or_spaced_scopes_are_refused_at_validation(scopes: list[str]) -> None:
+    found = check_config(config(**SERVICE_APP, scopes=scopes))
+    assert [(p.argument, p.summary) for p in found] == [("scopes", "Invalid scopes")]
+
+
+def test_a_bad_scope_beside_an_unknown_one_is_refused_at_validation() -> None:
+    found = check_config(config(**SERVICE_APP, scopes=["", Unknown]))
+    assert [p.argument for p in found] == ["scopes"]
+
+
+@pytest.mark.parametrize("variable", [",", 'okta.apps.read "x"'])
+def test_scopes_from_the_environment_that_cannot_work_name_the_variable(variable: str) -> None:
+    found = problems(config(**SERVICE_APP, private_key=key_pem()), {"OKTA_API_SCOPES": variable})
+    assert [(argument, summary) for argument, summary, _ in found] == [
+        ("scopes", "Invalid scopes (OKTA_API_SCOPES)")
+    ]
+
+
+HOSTILE_ORG_URLS = [
+    "https://[dev.okta.com",
+    "https://xn--.okta.com",
+    "https://a..b.okta.com",
+    "https://-dev.okta.com",
+    "https://dev_1.okta.com",
+    "https://dev\t.okta.com",
+    "https://dev .okta.com",
+    "https://dev.okta.com:0",
+    "https://dev.okta.com:99999",
+    "https://999.1.1.1",
+    "https://%64ev.okta.com",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_ORG_URLS)
+def test_an_org_url_the_client_cannot_use_is_refused_at_validation(url: str) -> None:
+    found = check_config(config(org_url=url, api_token="t"))
+    assert [(p.argument, p.summary) for p in found] == [("org_url", "Invalid org_url")]
+    assert url not in found[0].detail
+
+
+@pytest.mark.parametrize("url", HOSTILE_ORG_URLS)
+def test_an_org_url_the_client_cannot_use_is_refused_from_the_environment(url: str) -> None:
+    found = problems(config(api_token="t"), {"OKTA_ORG_URL": url})
+    assert [(argument, summary) for argument, summary, _ in found] == [
+        ("org_url", "Invalid org_url (OKTA_ORG_URL)")
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://dev-1.okta.com:8443", "https://dév.okta.com", "https://xn--dv-bja.okta.com", "https://[::1]"],
+)
+def test_every_accepted_org_url_makes_a_client(url: str) -> None:
+    from provider.okta.client import OktaClient
+
+    OktaClient(normalize_org_url(url), ApiToken("t")).close()
+
+
+def test_an_org_url_message_does_not_repeat_the_url() -> None:
+    found = check_config(config(org_url="https://dev-1.okta.com/?token=S3cret", api_token="t"))
+    assert found[0].argument == "org_url"
+    assert "S3cret" not in found[0].summary + found[0].detail
+
+
+@pytest.mark.parametrize(
+    ("values", "argument"), [({"org_name": "dev 1"}, "org_name"), ({"base_url": "a/b"}, "base_url")]
+)
+def test_org_name_and_base_url_are_checked_at_validation(values: dict[str, str], argument: str) -> None:
+    found = check_config(config(api_token="t", **{"org_name": "dev-1", **values}))
+    assert [(p.argument, p.summary) for p in found] == [(argument, f"Invalid {argument}")]
+
+
+HOSTILE_PROXIES = [
+    "http://u:S3cret@[::1",
+    "http://u:S3cret@proxy\t:3128",
+    "http://u:S3cret@proxy:3128/\tx",
+    "http://u:S3#cret@proxy:3128",
+    "http://u:S3cret@xn--:3128",
+    "http://u:S3cret@a..b:3128",
+    "http://u:S3cret@proxy:0",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_PROXIES)
+def test_a_proxy_the_client_cannot_use_is_refused_at_validation_without_its_password(value: str) -> None:
+    found = check_config(config(**ORG, api_token="t", http_proxy=value))
+    assert [(p.argument, p.summary) for p in found] == [("http_proxy", "Unsupported proxy")]
+    assert "S3" not in found[0].detail and "http_proxy" in found[0].detail
+
+
+@pytest.mark.parametrize("value", HOSTILE_PROXIES)
+def test_a_proxy_variable_the_client_cannot_use_is_named_without_its_password(value: str) -> None:
+    found = problems(config(**ORG, api_token="t"), {"HTTPS_PROXY": value})
+    assert [(argument, summary) for argument, summary, _ in found] == [("", "Unsupported proxy")]
+    assert "HTTPS_PROXY" in found[0][2] and "S3" not in found[0][2]
