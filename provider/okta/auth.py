@@ -179,7 +179,11 @@ class ServiceAppAuth(httpx.Auth):
                 return self._request_token(nonces_taken + 1)
             description = str(body.get("error_description", "")) if isinstance(body, dict) else ""
             raise OktaAuthError(
-                response.status_code, error or "no error code", description or "no description"
+                response.status_code,
+                error or "no error code",
+                description or "no description",
+                attempts=response.extensions.get("okta_attempts", 1),
+                elapsed=response.extensions.get("okta_elapsed", 0.0),
             )
         self.tokens_fetched += 1
         lifetime = float(body.get("expires_in") or 3600)
