@@ -14,7 +14,10 @@ No message ever contains a request body or a header, so no secret can leak throu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+AuthKind = Literal["api_token", "access_token", "service_app"]
+"""How a call was authenticated: which advice fits a 401 or 403 depends on it."""
 
 
 class OktaError(Exception):
@@ -51,6 +54,12 @@ class OktaAPIError(OktaError):
     request_id: str = ""
     attempts: int = 1
     elapsed: float = 0.0
+    auth: AuthKind | None = None
+    # From Okta's `WWW-Authenticate` answer (RFC 6750): `error`, `error_description` and the
+    # `scope` the call needs, e.g. "insufficient_scope" and "okta.apps.manage".
+    auth_error: str = ""
+    auth_error_description: str = ""
+    required_scope: str = ""
 
     @classmethod
     def from_body(cls, method: str, path: str, status: int, body: Any, **context: Any) -> OktaAPIError:
@@ -88,6 +97,13 @@ class OktaAPIError(OktaError):
     def detail(self) -> str:
         lines = [f"Request: {self.method} {self.path}"]
         lines += [f"Cause: {cause}" for cause in self.error_causes]
+        if self.auth_error:
+            said = f"Okta's WWW-Authenticate: {self.auth_error}"
+            if self.required_scope:
+                said += f" (scope {self.required_scope})"
+            if self.auth_error_description:
+                said += f": {self.auth_error_description}"
+            lines.append(said)
         if self.error_id:
             lines.append(f"Okta error id: {self.error_id}")
         if self.request_id:

@@ -23,6 +23,7 @@ from provider.okta import (
     ServiceAppCredentials,
     load_private_key,
 )
+from provider.okta.auth import challenge_params
 from provider.okta.client import OktaClient
 
 ORG = "https://dev-1.okta.com"
@@ -324,6 +325,24 @@ def test_a_refused_token_request_names_what_okta_said_is_wrong(
     assert error.detail.startswith("Okta's words.\n")
     assert named in error.detail
     assert not_named not in error.detail
+
+
+def test_challenge_parameters_are_read_as_okta_sends_them() -> None:
+    assert challenge_params(
+        'Bearer realm="https://dev-1.okta.com", scope="okta.apps.read", error="insufficient_scope", '
+        'error_description="The access token provided does not contain the required scopes."'
+    ) == {
+        "realm": "https://dev-1.okta.com",
+        "scope": "okta.apps.read",
+        "error": "insufficient_scope",
+        "error_description": "The access token provided does not contain the required scopes.",
+    }
+    assert challenge_params('DPoP error="invalid_dpop_proof"') == {"error": "invalid_dpop_proof"}
+    assert challenge_params('Bearer Error=invalid_token, note="a \\"quoted\\" word"') == {
+        "error": "invalid_token",
+        "note": 'a "quoted" word',
+    }
+    assert challenge_params("") == {}
 
 
 def test_keys_are_checked_without_quoting_them() -> None:
