@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from tf.utils import Diagnostics
 
 from provider.okta import OktaAPIError, OktaError
+from provider.okta.errors import AuthKind
 from provider.provider import NotConfigured, OktaProvider
 
 if TYPE_CHECKING:
@@ -19,10 +20,50 @@ APP_ID_FORM = "an Okta application ID: letters and digits only, such as 0oa1b2c3
 # A value short and plain enough to quote back: no secret pasted into the wrong argument looks so.
 _PLAIN = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
-_HINTS = {
-    401: "Check the provider's api_token (OKTA_API_TOKEN): Okta did not accept it.",
-    403: "The API token's administrator lacks the permission (apps: okta.apps.manage / okta.apps.read).",
+# A 401 or 403 without a more precise cause, by the authentication the provider used.
+_REFUSED: dict[AuthKind, str] = {
+    "api_token": "Check the provider's api_token (OKTA_API_TOKEN): Okta did not accept it.",
+    "access_token": (
+        "Check the provider's access_token (OKTA_ACCESS_TOKEN): Okta did not accept it; it may have expired."
+    ),
+    "service_app": "Okta did not accept the access token it issued to the service app (client_id).",
 }
+_FORBIDDEN: dict[AuthKind, str] = {
+    "api_token": (
+        "The API token's administrator lacks the permission: an API token acts with the admin roles "
+        "of the administrator who created it, and this call needs one that may manage this application."
+    ),
+    "access_token": (
+        "The access token's principal lacks the permission: it needs an admin role that may manage "
+        "this application."
+    ),
+    "service_app": (
+        "The service app has the scopes but lacks the permission: assign it an admin role that may "
+        "manage this application (Okta Admin Console, the app's Admin roles tab)."
+    ),
+}
+# The scope each call needs (Okta's API reference), for a challenge that does not name it.
+_READ_SCOPE, _MANAGE_SCOPE = "okta.apps.read", "okta.apps.manage"
+
+
+def _insufficient_scope(exc: OktaAPIError) -> str:
+    scope = exc.required_scope or (_READ_SCOPE if exc.method == "GET" else _MANAGE_SCOPE)
+    said = f"The access token lacks the scope {scope}, which this call needs (Okta: insufficient_scope). "
+    if exc.auth == "access_token":
+        return said + f"Use an access_token (OKTA_ACCESS_TOKEN) granted {scope}."
+    return (
+        said + f"Add {scope} to scopes (OKTA_API_SCOPES), or leave scopes unset to ask for okta.apps.read "
+        "and okta.apps.manage; the service app must be granted it in Okta (its Okta API Scopes tab)."
+    )
+
+
+def okta_api_advice(exc: OktaAPIError) -> str:
+    """What to do about an API error, from the authentication in use and the cause Okta gave;
+    empty when there is nothing to add to Okta's own words."""
+    if exc.auth_error == "insufficient_scope":
+        return _insufficient_scope(exc)
+    advice = {401: _REFUSED, 403: _FORBIDDEN}.get(exc.status)
+    return "" if advice is None or exc.auth is None else advice[exc.auth]
 
 
 def refused(value: str) -> str:
@@ -53,8 +94,8 @@ def add_okta_error(
     detail = [f"While {doing}."]
     if exc.detail:
         detail.append(exc.detail)
-    if isinstance(exc, OktaAPIError) and exc.status in _HINTS:
-        detail.append(_HINTS[exc.status])
+    if isinstance(exc, OktaAPIError) and (advice := okta_api_advice(exc)):
+        detail.append(advice)
     if read_back is not None:
         detail.append(_READ_BACK[read_back])
     diags.add_error(exc.summary, "\n".join(detail), path=path)

@@ -273,9 +273,10 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
         # The source tree, not the editable install's import hook, is where `provider` lives.
         "--paths",
         str(REPO),
-        # provider.provider imports its resources lazily, by name.
-        "--collect-submodules",
-        "provider",
+        # Only the modules the entry script imports, found by PyInstaller's analysis: collecting
+        # every submodule of `provider` would add `provider.install`, whose importlib.metadata call
+        # makes PyInstaller copy the editable install's dist-info (this checkout's path, the
+        # emulator's entry point). tests/release checks the zip's listing.
         # Modules as plain .pyc files beside the executable rather than in a compressed archive:
         # nothing to decompress at each start, which Terraform pays 3 to 4 times per command
         # (about 15 % less time to the handshake, builds of the same code side by side).

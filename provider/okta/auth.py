@@ -11,24 +11,38 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import threading
 import time
 import uuid
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
 from provider.okta.credentials import DEFAULT_SCOPES
-from provider.okta.errors import OktaAuthError, OktaTransportError
+from provider.okta.errors import AuthKind, OktaAuthError, OktaTransportError
 from provider.okta.keys import load_private_key
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+_AUTH_PARAM = re.compile(r'([A-Za-z_][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))')
+
+
+def challenge_params(www_authenticate: str) -> dict[str, str]:
+    """The parameters of a `WWW-Authenticate` challenge, e.g. Okta's answer to a missing scope:
+    `Bearer realm="...", scope="okta.apps.manage", error="insufficient_scope", error_description="..."`.
+    """
+    return {
+        name.lower(): re.sub(r"\\(.)", r"\1", quoted) if quoted else bare
+        for name, quoted, bare in _AUTH_PARAM.findall(www_authenticate)
+    }
 
 
 class SSWSAuth(httpx.Auth):
     """Okta API-token authentication: `Authorization: SSWS <token>`."""
+
+    kind: ClassVar[AuthKind] = "api_token"
 
     def __init__(self, token: str) -> None:
         self._header = f"SSWS {token}"
@@ -43,6 +57,8 @@ class SSWSAuth(httpx.Auth):
 
 class BearerAuth(httpx.Auth):
     """A ready-made OAuth 2.0 access token: `Authorization: Bearer <token>`."""
+
+    kind: ClassVar[AuthKind] = "access_token"
 
     def __init__(self, token: str) -> None:
         self._header = f"Bearer {token}"
@@ -101,6 +117,8 @@ class AccessToken:
 
 class ServiceAppAuth(httpx.Auth):
     """OAuth 2.0 client credentials with a private_key_jwt assertion, shared by all threads."""
+
+    kind: ClassVar[AuthKind] = "service_app"
 
     def __init__(
         self,
@@ -179,7 +197,11 @@ class ServiceAppAuth(httpx.Auth):
                 return self._request_token(nonces_taken + 1)
             description = str(body.get("error_description", "")) if isinstance(body, dict) else ""
             raise OktaAuthError(
-                response.status_code, error or "no error code", description or "no description"
+                response.status_code,
+                error or "no error code",
+                description or "no description",
+                attempts=response.extensions.get("okta_attempts", 1),
+                elapsed=response.extensions.get("okta_elapsed", 0.0),
             )
         self.tokens_fetched += 1
         lifetime = float(body.get("expires_in") or 3600)

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth
+from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth, challenge_params
 from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credentials
 from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
 from provider.okta.ids import path_segment
@@ -47,7 +47,7 @@ class OktaClient:
         )
         headers = {"Accept": "application/json", "Accept-Encoding": "gzip, deflate", "User-Agent": USER_AGENT}
         self._token_http: httpx.Client | None = None
-        auth: httpx.Auth
+        auth: SSWSAuth | BearerAuth | ServiceAppAuth
         if isinstance(credentials, ApiToken):
             auth = SSWSAuth(credentials.token)
         elif isinstance(credentials, AccessTokenCredentials):
@@ -220,6 +220,7 @@ class OktaClient:
                 body = response.json()
             except ValueError:
                 body = None
+            challenge = challenge_params(response.headers.get("WWW-Authenticate", ""))
             raise OktaAPIError.from_body(
                 method,
                 path,
@@ -228,6 +229,10 @@ class OktaClient:
                 request_id=response.headers.get("X-Okta-Request-Id", ""),
                 attempts=response.extensions.get("okta_attempts", 1),
                 elapsed=response.extensions.get("okta_elapsed", 0.0),
+                auth=self.auth.kind,
+                auth_error=challenge.get("error", ""),
+                auth_error_description=challenge.get("error_description", ""),
+                required_scope=challenge.get("scope", ""),
             )
         if response.status_code not in (200, 201, 204):
             raise OktaResponseError(method, path, response.status_code, "unexpected status")

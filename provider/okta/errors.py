@@ -5,7 +5,7 @@
     │   └── OktaNotFoundError the 404 case (E0000007), which callers often treat as "already gone"
     ├── OktaTransportError    no usable answer: connection refused, reset, timed out, TLS failure
     ├── OktaResponseError     an answer came, but not one the API promises (bad JSON, missing fields)
-    ├── OktaAuthError         the org's token endpoint refused the OAuth service app
+    ├── OktaAuthError         the org's token endpoint refused the OAuth service app, or failed
     └── OktaCancelled         Terraform asked the provider to stop while it was waiting
 
 No message ever contains a request body or a header, so no secret can leak through an error.
@@ -14,7 +14,10 @@ No message ever contains a request body or a header, so no secret can leak throu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+AuthKind = Literal["api_token", "access_token", "service_app"]
+"""How a call was authenticated: which advice fits a 401 or 403 depends on it."""
 
 
 class OktaError(Exception):
@@ -51,6 +54,12 @@ class OktaAPIError(OktaError):
     request_id: str = ""
     attempts: int = 1
     elapsed: float = 0.0
+    auth: AuthKind | None = None
+    # From Okta's `WWW-Authenticate` answer (RFC 6750): `error`, `error_description` and the
+    # `scope` the call needs, e.g. "insufficient_scope" and "okta.apps.manage".
+    auth_error: str = ""
+    auth_error_description: str = ""
+    required_scope: str = ""
 
     @classmethod
     def from_body(cls, method: str, path: str, status: int, body: Any, **context: Any) -> OktaAPIError:
@@ -88,6 +97,13 @@ class OktaAPIError(OktaError):
     def detail(self) -> str:
         lines = [f"Request: {self.method} {self.path}"]
         lines += [f"Cause: {cause}" for cause in self.error_causes]
+        if self.auth_error:
+            said = f"Okta's WWW-Authenticate: {self.auth_error}"
+            if self.required_scope:
+                said += f" (scope {self.required_scope})"
+            if self.auth_error_description:
+                said += f": {self.auth_error_description}"
+            lines.append(said)
         if self.error_id:
             lines.append(f"Okta error id: {self.error_id}")
         if self.request_id:
@@ -154,6 +170,28 @@ class OktaResponseError(OktaError):
         return f"Request: {self.method} {self.path}\nStatus: {self.status}\nProblem: {self.problem}"
 
 
+_CHECK_SERVICE_APP = (
+    "Check client_id (OKTA_API_CLIENT_ID), private_key (OKTA_API_PRIVATE_KEY), private_key_id "
+    "(OKTA_API_PRIVATE_KEY_ID) and scopes (OKTA_API_SCOPES)."
+)
+# Advice for the OAuth error codes (RFC 6749 section 5.2) that name one cause.
+_TOKEN_ERROR_ADVICE = {
+    "invalid_client": (
+        "Okta did not accept the signed assertion as the service app's: check client_id "
+        "(OKTA_API_CLIENT_ID), private_key (OKTA_API_PRIVATE_KEY) and private_key_id "
+        "(OKTA_API_PRIVATE_KEY_ID) against the public key registered with the service app."
+    ),
+    "invalid_scope": (
+        "Check scopes (OKTA_API_SCOPES): ask only for scopes granted to the service app in Okta "
+        "(its Okta API Scopes tab); the provider needs okta.apps.read and okta.apps.manage."
+    ),
+    "unauthorized_client": (
+        "The app named by client_id (OKTA_API_CLIENT_ID) may not use the client-credentials grant: "
+        "it must be an API Services app with the Client Credentials grant."
+    ),
+}
+
+
 @dataclass
 class OktaAuthError(OktaError):
     """The org's token endpoint refused to issue an access token to the service app."""
@@ -161,16 +199,33 @@ class OktaAuthError(OktaError):
     status: int
     error: str
     description: str
+    attempts: int = 1
+    elapsed: float = 0.0
 
     def __str__(self) -> str:
+        if self.status >= 500:
+            return f"Okta's token endpoint failed ({self.status} {self.error})"
         return f"Okta refused the service app's token request ({self.status} {self.error})"
 
     @property
+    def advice(self) -> str:
+        """What to do, from the cause Okta gave: a server error is no reason to check the key."""
+        if self.status >= 500:
+            return (
+                f"Okta's token endpoint failed ({self.status}, a server error): the service app's "
+                "settings are not the cause. Try again later; https://status.okta.com lists incidents."
+            )
+        if self.status == 429:
+            return "Okta's rate limit for its token endpoint was reached: try again in a minute."
+        return _TOKEN_ERROR_ADVICE.get(self.error, _CHECK_SERVICE_APP)
+
+    @property
     def detail(self) -> str:
-        return (
-            f"{self.description}\nCheck client_id (OKTA_API_CLIENT_ID), private_key "
-            "(OKTA_API_PRIVATE_KEY), private_key_id (OKTA_API_PRIVATE_KEY_ID) and scopes (OKTA_API_SCOPES)."
-        )
+        lines = [self.description]
+        if retried := attempts_line(self.attempts, self.elapsed):
+            lines.append(retried)
+        lines.append(self.advice)
+        return "\n".join(lines)
 
 
 class OktaCancelled(OktaError):

@@ -12,10 +12,11 @@ from okta_emulator import AppKind, Emulator
 from .conftest import API_TOKEN, HEADER, terraform_binary
 
 
-def test_implicit_local_mirror_install_then_init_and_apply(tmp_path: Path, emulator: Emulator) -> None:
+def install_init_and_apply(tmp_path: Path, emulator: Emulator, python: str) -> None:
+    """`python -m provider.install` into ~/.terraform.d/plugins, then `terraform init` and `apply`."""
     home = tmp_path / "home"
     installed = subprocess.run(
-        [sys.executable, "-m", "provider.install"],
+        [python, "-m", "provider.install"],
         env={**os.environ, "HOME": str(home)},
         capture_output=True,
         text=True,
@@ -53,9 +54,27 @@ resource "okta_app_connection" "this" {{
         OKTA_API_TOKEN=API_TOKEN,
     )
     for command in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
-        subprocess.run(
-            [terraform_binary(), *command, "-no-color"], cwd=workdir, env=env, check=True, capture_output=True
+        done = subprocess.run(
+            [terraform_binary(), *command, "-no-color"], cwd=workdir, env=env, capture_output=True, text=True
         )
+        assert done.returncode == 0, f"terraform {command[0]}:\n{done.stdout}\n{done.stderr}"
     lock = (workdir / ".terraform.lock.hcl").read_text()
     assert 'provider "registry.terraform.io/okta-py/okta"' in lock
     assert emulator.store.connection(app_id).status == "ENABLED"
+
+
+def test_implicit_local_mirror_install_then_init_and_apply(tmp_path: Path, emulator: Emulator) -> None:
+    install_init_and_apply(tmp_path, emulator, sys.executable)
+
+
+def test_install_from_a_checkout_whose_path_has_spaces_quotes_and_length(
+    tmp_path: Path, emulator: Emulator
+) -> None:
+    # The environment reached through a path a `#!` line cannot hold: a space, shell quoting
+    # characters, and more bytes than the kernel reads of a `#!` line (255 since Linux 5.1).
+    odd = tmp_path / "my checkout's $HOME" / ("deep " * 40).strip() / "p"
+    odd.parent.mkdir(parents=True)
+    odd.symlink_to(sys.prefix, target_is_directory=True)
+    python = odd / Path(sys.executable).relative_to(sys.prefix)
+    assert len(os.fsencode(python)) > 255
+    install_init_and_apply(tmp_path, emulator, str(python))

@@ -96,7 +96,13 @@ def test_a_missing_scope_is_a_clear_403(
     )
     failed = terraform.apply(expect=1)
     assert "Okta API error 403 E0000006" in failed.stderr
-    assert "okta.apps.manage" in failed.stderr
+    # Okta's cause (WWW-Authenticate: error="insufficient_scope"), the scope, and the argument to
+    # change; no word of an API token, which this configuration does not use.
+    output = " ".join(failed.stderr.split())
+    assert "Okta's WWW-Authenticate: insufficient_scope" in output
+    assert "lacks the scope okta.apps.manage" in output
+    assert "Add okta.apps.manage to scopes (OKTA_API_SCOPES)" in output
+    assert "API token" not in output
     assert not emulator.store.connection(app_id).configured
 
 

@@ -196,6 +196,37 @@ def test_dist_holds_zip_manifest_and_verifying_sha256sums(release: Release) -> N
     }
 
 
+# What `python -m provider` and `./build.sh install` run, not the provider itself.
+DEVELOPER_MODULES = {"provider/__main__.py", "provider/install.py"}
+# Developer tools that are importable where the release is built; the provider imports none.
+DEVELOPER_TOOLS = {"okta_emulator", "tools", "benchmarks", "tests", "pytest", "_pytest", "pygments"}
+DEVELOPER_TOOLS |= {"mypy", "ruff", "PyInstaller", "pip", "setuptools"}
+
+
+def test_zip_ships_what_the_provider_runs_and_nothing_of_the_build_machine(release: Release) -> None:
+    with zipfile.ZipFile(release.archive) as bundle:
+        contents = {info.filename: bundle.read(info) for info in bundle.infolist()}
+    internal = {name.removeprefix("_internal/") for name in contents if name.startswith("_internal/")}
+    # Every module of the provider package, compiled, and none of the developer modules beside it.
+    sources = {path.relative_to(REPO).as_posix() for path in (REPO / "provider").rglob("*.py")}
+    assert sources >= DEVELOPER_MODULES
+    assert {name for name in internal if name.startswith("provider/")} == {
+        name.removesuffix(".py") + ".pyc" for name in sources - DEVELOPER_MODULES
+    }
+    tops = {name.split("/")[0].removesuffix(".pyc") for name in internal}
+    assert not tops & DEVELOPER_TOOLS
+    # No metadata of the project's own (editable) install, and none of a dependency that points
+    # outside the bundle (a file URL, scripts in a bin/ directory).
+    dist_infos = {top for top in tops if top.endswith(".dist-info")}
+    assert not [top for top in dist_infos if top.startswith("terraform_provider_okta-")]
+    assert not [name for name in internal if name.endswith(("/direct_url.json", "/entry_points.txt"))]
+    records = [contents[f"_internal/{top}/RECORD"].decode() for top in dist_infos]
+    assert not [line for record in records for line in record.splitlines() if line.startswith("../")]
+    # Nothing in it names the checkout it was built from.
+    checkout = os.fsencode(REPO)
+    assert not [name for name, data in contents.items() if checkout in data]
+
+
 def test_binary_installs_and_applies_with_no_python_in_the_environment(
     release: Release, applied: Applied
 ) -> None:

@@ -573,7 +573,9 @@ def test_an_unknown_answer_keeps_the_base_url() -> None:
 
 def test_read_error_keeps_the_state() -> None:
     client = FakeClient()
-    client.fail["get"] = OktaAPIError("GET", "/x", 401, "E0000011", "Invalid token provided")
+    client.fail["get"] = OktaAPIError(
+        "GET", "/x", 401, "E0000011", "Invalid token provided", auth="api_token"
+    )
     diags = Diagnostics()
     current = token_state(status="ENABLED")
     assert resource_with(client).read(ReadContext(diags, "t"), current) == current

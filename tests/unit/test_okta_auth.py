@@ -23,6 +23,7 @@ from provider.okta import (
     ServiceAppCredentials,
     load_private_key,
 )
+from provider.okta.auth import challenge_params
 from provider.okta.client import OktaClient
 
 ORG = "https://dev-1.okta.com"
@@ -269,6 +270,79 @@ def test_a_refused_token_request_is_a_clear_error() -> None:
     assert "invalid_client" in str(caught.value)
     assert "client_assertion is invalid" in caught.value.detail
     assert "OKTA_API_PRIVATE_KEY" in caught.value.detail
+
+
+def token_endpoint_answering(status: int, body: dict[str, str], retries: int = 0) -> OktaAuthError:
+    """The error a service-app client raises when the token endpoint always answers this."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(status, json=body)
+
+    client = OktaClient(
+        ORG,
+        ServiceAppCredentials(client_id="0oaservice", private_key_pem=pem(RSA_KEY)),
+        transport=httpx.MockTransport(handler),
+        options=ClientOptions(
+            retry=RetryPolicy(max_retries=retries, min_wait_seconds=0.001, max_wait_seconds=0.01)
+        ),
+    )
+    with pytest.raises(OktaAuthError) as caught:
+        client.get_connection("0oa1")
+    assert calls == ["/oauth2/v1/token"] * (retries + 1), "the API call waits for a token"
+    return caught.value
+
+
+def test_a_token_endpoint_server_error_is_not_blamed_on_the_service_app() -> None:
+    error = token_endpoint_answering(500, {}, retries=2)
+    assert str(error) == "Okta's token endpoint failed (500 no error code)"
+    assert "Gave up after 3 attempts" in error.detail
+    assert "server error" in error.detail
+    for blamed in ("client_id", "private_key", "OKTA_API_", "scopes"):
+        assert blamed not in error.detail
+
+
+def test_a_rate_limited_token_request_says_to_wait_not_to_check_the_key() -> None:
+    error = token_endpoint_answering(429, {})
+    assert "rate limit" in error.detail
+    assert "private_key" not in error.detail
+
+
+@pytest.mark.parametrize(
+    ("error_code", "named", "not_named"),
+    [
+        ("invalid_scope", "scopes (OKTA_API_SCOPES)", "private_key"),
+        ("unauthorized_client", "Client Credentials grant", "private_key"),
+        ("invalid_client", "private_key_id (OKTA_API_PRIVATE_KEY_ID)", "OKTA_API_SCOPES"),
+    ],
+)
+def test_a_refused_token_request_names_what_okta_said_is_wrong(
+    error_code: str, named: str, not_named: str
+) -> None:
+    error = token_endpoint_answering(400, {"error": error_code, "error_description": "Okta's words."})
+    assert str(error) == f"Okta refused the service app's token request (400 {error_code})"
+    assert error.detail.startswith("Okta's words.\n")
+    assert named in error.detail
+    assert not_named not in error.detail
+
+
+def test_challenge_parameters_are_read_as_okta_sends_them() -> None:
+    assert challenge_params(
+        'Bearer realm="https://dev-1.okta.com", scope="okta.apps.read", error="insufficient_scope", '
+        'error_description="The access token provided does not contain the required scopes."'
+    ) == {
+        "realm": "https://dev-1.okta.com",
+        "scope": "okta.apps.read",
+        "error": "insufficient_scope",
+        "error_description": "The access token provided does not contain the required scopes.",
+    }
+    assert challenge_params('DPoP error="invalid_dpop_proof"') == {"error": "invalid_dpop_proof"}
+    assert challenge_params('Bearer Error=invalid_token, note="a \\"quoted\\" word"') == {
+        "error": "invalid_token",
+        "note": 'a "quoted" word',
+    }
+    assert challenge_params("") == {}
 
 
 def test_keys_are_checked_without_quoting_them() -> None:

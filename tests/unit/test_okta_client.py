@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from provider.okta import (
+    AccessTokenCredentials,
     ApiToken,
     ClientOptions,
     OAuthConnectionRequest,
@@ -157,6 +158,47 @@ def test_error_body_becomes_an_api_error_with_every_field() -> None:
     ):
         assert text in error.detail
     assert TOKEN not in f"{error} {error.summary} {error.detail}"
+
+
+OKTA_INSUFFICIENT_SCOPE = (
+    'Bearer authorization_uri="https://dev-1.okta.com/oauth2/v1/authorize", realm="https://dev-1.okta.com", '
+    'scope="okta.apps.manage", error="insufficient_scope", error_description="The access token provided '
+    'does not contain the required scopes.", resource="/api/v1/apps/0oa1/connections/default"'
+)
+
+
+def test_a_403_keeps_the_cause_okta_gave_and_the_authentication_in_use() -> None:
+    body = {
+        "errorCode": "E0000006",
+        "errorSummary": "You do not have permission to perform the requested action",
+    }
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(403, json=body, headers={"WWW-Authenticate": OKTA_INSUFFICIENT_SCOPE})
+    )
+    client = OktaClient(
+        "https://dev-1.okta.com", AccessTokenCredentials("at-1"), transport=transport, options=NO_WAITING
+    )
+    with pytest.raises(OktaAPIError) as caught:
+        client.activate_connection("0oa1")
+    error = caught.value
+    assert (error.auth, error.auth_error, error.required_scope) == (
+        "access_token",
+        "insufficient_scope",
+        "okta.apps.manage",
+    )
+    assert error.auth_error_description == "The access token provided does not contain the required scopes."
+    assert (
+        "Okta's WWW-Authenticate: insufficient_scope (scope okta.apps.manage): The access token provided "
+        "does not contain the required scopes." in error.detail
+    )
+
+
+def test_an_answer_without_a_challenge_says_only_which_authentication_was_used() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(403, json={"errorCode": "E0000006"}))
+    with pytest.raises(OktaAPIError) as caught:
+        client_answering(transport).get_connection("0oa1")
+    assert (caught.value.auth, caught.value.auth_error, caught.value.required_scope) == ("api_token", "", "")
+    assert "WWW-Authenticate" not in caught.value.detail
 
 
 def test_404_is_the_not_found_subclass() -> None:
