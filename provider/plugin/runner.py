@@ -29,6 +29,10 @@ PLUGIN_PROTOCOL_VERSION = 6
 # waits on Okta; 64 workers serve -parallelism=30 with room for the short RPCs beside them.
 MAX_WORKERS = 64
 
+# gRPC's default limit of 4 MiB per message fails a plan carrying a token of about 1.4 MB three
+# times (config, prior and proposed state); terraform-plugin-go servers take 256 MiB each way.
+MAX_MESSAGE_BYTES = 256 << 20
+
 NOT_A_COMMAND = """\
 This is a Terraform provider plugin (okta-py/okta), not a command to run by hand.
 Terraform starts it itself: declare the provider in a configuration and run `terraform init`.
@@ -100,7 +104,13 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
         def StreamStdio(self, request: Any, context: Any) -> Any:
             return iter(())
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc"))
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc"),
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
     rpc.add_ProviderServicer_to_server(OktaProviderServicer(make_provider(stopping), stopping), server)
     controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)

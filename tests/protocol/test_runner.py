@@ -25,8 +25,11 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 
 from provider.plugin.runner import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
 from provider.plugin.tls import CACHE_FILE, generate
+from provider.plugin.values import decode, encode
 
 PROVIDER = [sys.executable, "-m", "provider"]
+# go-plugin's client takes messages of any size, as Terraform does.
+UNLIMITED = [("grpc.max_receive_message_length", -1), ("grpc.max_send_message_length", -1)]
 
 
 def test_started_by_hand_it_says_what_it_is_and_exits_non_zero() -> None:
@@ -58,7 +61,7 @@ class Plugin:
         self.channel = grpc.secure_channel(
             f"unix:{handshake[3]}",
             credentials,
-            options=[("grpc.ssl_target_name_override", "localhost")],
+            options=[("grpc.ssl_target_name_override", "localhost"), *UNLIMITED],
         )
 
 
@@ -154,7 +157,7 @@ def channel_to(
     return grpc.secure_channel(
         f"unix:{plugin.handshake[3]}",
         credentials,
-        options=[("grpc.ssl_target_name_override", "localhost")],
+        options=[("grpc.ssl_target_name_override", "localhost"), *UNLIMITED],
     )
 
 
@@ -170,6 +173,31 @@ def test_with_plugin_client_cert_only_its_holder_may_call(mtls_plugin: tuple[Plu
             rpc.ProviderStub(stranger).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=10)
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert plugin.process.poll() is None, "refused clients must not bring the plugin down"
+
+
+def big_plan(plugin: Plugin, channel: grpc.Channel) -> pb.PlanResourceChange.Response:
+    """Plan a create whose token is 4.5 MiB: the request carries it twice, the answer once."""
+    token = "t" * (9 << 19)
+    proposed = {"id": "0oa1", "action": "activate", "profile": {"auth_scheme": "TOKEN", "token": token}}
+    request = pb.PlanResourceChange.Request(
+        type_name="okta_app_connection", config=encode(proposed), proposed_new_state=encode(proposed)
+    )
+    response = rpc.ProviderStub(channel).PlanResourceChange(request, timeout=60)
+    assert not response.diagnostics
+    assert decode(response.planned_state)["profile"]["token"] == token
+    return response
+
+
+def test_messages_over_4_mib_pass_both_ways(plugin: Plugin) -> None:
+    big_plan(plugin, plugin.channel)
+
+
+def test_messages_over_4_mib_pass_both_ways_through_the_mutual_tls_relay(
+    mtls_plugin: tuple[Plugin, bytes, bytes],
+) -> None:
+    plugin, key_pem, cert_pem = mtls_plugin
+    with channel_to(plugin, key_pem, cert_pem) as holder:
+        big_plan(plugin, holder)
 
 
 def not_yet_valid_certificate(starts_in: timedelta) -> dict[str, object]:
