@@ -247,3 +247,30 @@ def test_a_cached_certificate_not_yet_valid_is_not_served(tmp_path: Path) -> Non
         plugin.channel.close()
         plugin.process.terminate()
         plugin.process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "client_cert",
+    ["not a certificate", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "\u00e9"],
+    ids=["no-pem", "bad-der", "not-ascii"],
+)
+def test_a_malformed_plugin_client_cert_is_one_line_and_leaves_nothing(
+    tmp_path: Path, client_cert: str
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = plugin_env(PLUGIN_CLIENT_CERT=client_cert, TMPDIR=str(scratch), XDG_CACHE_HOME=str(tmp_path))
+    done = subprocess.run(PROVIDER, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stdout == "", "no handshake"
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "PLUGIN_CLIENT_CERT" in done.stderr
+    assert list(scratch.iterdir()) == [], "the socket directory is removed"
+
+
+def test_a_socket_directory_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    env = plugin_env(TMPDIR=str(tmp_path / "missing"), XDG_CACHE_HOME=str(tmp_path))
+    done = subprocess.run(PROVIDER, env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith("Error: the Okta provider could not start: FileNotFoundError")
