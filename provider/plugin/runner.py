@@ -5,8 +5,11 @@ Replaces `tf.runner.run_provider`, which hangs when started by hand, ignores PLU
 cache (and crashes when it cannot), stops on StopProvider and dies on SIGINT, losing work
 Terraform is waiting for.
 
-A failure during start-up is one line on stderr and a non-zero exit, with everything created so
-far removed.
+Ctrl-C (SIGINT, then StopProvider) only sets `stopping`: in-flight operations end their waits,
+finish and report. Shutdown, SIGTERM or Terraform going away end the process within a few
+seconds: `stopping` is set, in-flight RPCs get a short grace, and `run` exits without waiting
+for threads still stuck. A failure during start-up is one line on stderr and a non-zero exit,
+with everything created so far removed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import threading
 from collections.abc import Callable
 from concurrent import futures
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from provider.plugin.logs import configure_logging
 
@@ -39,6 +42,9 @@ MAX_WORKERS = 64
 # times (config, prior and proposed state); terraform-plugin-go servers take 256 MiB each way.
 MAX_MESSAGE_BYTES = 256 << 20
 
+# After Shutdown, SIGTERM or Terraform's death, in-flight RPCs have this long to answer (their
+# waits end at once: `stopping` is set); then the process exits, whatever its threads are doing.
+SHUTDOWN_GRACE_SECONDS = 2.0
 # How often the plugin looks whether Terraform, its parent, is still there.
 PARENT_CHECK_SECONDS = 0.5
 
@@ -178,7 +184,11 @@ def _wait_for_shutdown(shutdown: threading.Event) -> None:
 
 
 def serve(make_provider: Callable[[threading.Event], Any]) -> int:
-    """Serve until Terraform asks the plugin to shut down (or goes away); returns the exit code."""
+    """Serve until Terraform asks the plugin to shut down (or goes away); returns the exit code.
+
+    Threads may still be running when it returns (an RPC stuck in a call that ignores
+    `stopping`): end the process with `run`, which does not wait for them.
+    """
     if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
         sys.stderr.write(NOT_A_COMMAND)
         return 1
@@ -189,7 +199,7 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
     # StopProvider and waits for in-flight operations; dying here would lose their results.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     shutdown = threading.Event()
-    # SIGTERM (a supervisor, or a test) ends the process like go-plugin's Shutdown: cleanly.
+    # SIGTERM (a supervisor, or a test) ends the process like go-plugin's Shutdown.
     signal.signal(signal.SIGTERM, lambda signum, frame: shutdown.set())
     configure_logging()
 
@@ -206,5 +216,14 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
     try:
         _wait_for_shutdown(shutdown)
     finally:
-        started.close(grace=5)
+        stopping.set()  # in-flight waits (retries, rate limits) end now
+        started.close(grace=SHUTDOWN_GRACE_SECONDS)
     return 0
+
+
+def run(make_provider: Callable[[threading.Event], Any]) -> NoReturn:
+    """Serve, then end the process at once, whatever its remaining threads are doing."""
+    code = serve(make_provider)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
