@@ -222,8 +222,15 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
 
 
 def run(make_provider: Callable[[threading.Event], Any]) -> NoReturn:
-    """Serve, then end the process at once, whatever its remaining threads are doing."""
+    """Serve, then end the process at once, whatever its remaining threads are doing.
+
+    Exit handlers still run (the benchmark's launcher records the plugin's CPU in one); only the
+    interpreter's join of the remaining threads, which a stuck RPC would hold forever, is skipped.
+    """
+    import atexit
+
     code = serve(make_provider)
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

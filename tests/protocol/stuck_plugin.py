@@ -2,7 +2,8 @@
 
 ValidateProviderConfig blocks for good and ignores `stopping`, as a call stuck in another defect
 would; ConfigureProvider waits for `stopping` and then answers with an error saying so. Each
-writes a line to stderr once it is in flight, so that a test knows both are. Run as
+writes a line to stderr once it is in flight, so that a test knows both are, and an exit
+handler writes one as the process ends. Run as
 `python -m tests.protocol.stuck_plugin`, as Terraform runs the plugin (same environment).
 With `--parent`, it starts itself as a child instead, prints `PID|handshake` of that child
 and waits on stdin: killing it leaves the plugin orphaned, as when Terraform dies.
@@ -10,6 +11,7 @@ and waits on stdin: killing it leaves the plugin orphaned, as when Terraform die
 
 from __future__ import annotations
 
+import atexit
 import subprocess
 import sys
 import threading
@@ -21,6 +23,7 @@ from provider.provider import OktaProvider
 STUCK = "stuck-call-in-flight"
 WAITING = "waiting-call-in-flight"
 STOPPED = "stopping was set"
+EXITING = "exit handlers ran"
 
 
 class StuckProvider(OktaProvider):
@@ -48,4 +51,5 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--parent"]:
         parent()
     else:
+        atexit.register(lambda: sys.stderr.write(EXITING + "\n"))
         run(StuckProvider)

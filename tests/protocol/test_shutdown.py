@@ -2,7 +2,8 @@
 
 The plugin is the real runner serving `stuck_plugin.StuckProvider`: one RPC blocks forever and
 ignores `stopping`, another waits for `stopping`. Before the process goes, `stopping` must be set
-and the waiting RPC answered; then it must be gone within EXIT_BOUND, with its socket removed.
+and the waiting RPC answered; then it must be gone within EXIT_BOUND, with its socket removed and
+its exit handlers run.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 
 from provider.plugin.runner import SHUTDOWN_GRACE_SECONDS
 
-from .stuck_plugin import STOPPED, STUCK, WAITING
+from .stuck_plugin import EXITING, STOPPED, STUCK, WAITING
 from .test_runner import Plugin, plugin_env, start
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +104,7 @@ def test_a_stuck_rpc_does_not_keep_the_plugin_alive(
     end(plugin)
     assert plugin.process.wait(timeout=EXIT_BOUND) == 0
     calls.assert_stopping_was_set_and_answered()
+    stderr.wait_for(EXITING)
     assert not os.path.exists(os.path.dirname(plugin.handshake[3]))
 
 
@@ -120,11 +122,13 @@ def test_a_stuck_rpc_does_not_keep_the_plugin_alive_once_terraform_is_gone() -> 
     pidfd = os.pidfd_open(int(pid))  # while its parent lives, the pid cannot be reused
     plugin = Plugin(parent, handshake.strip().split("|"))
     try:
-        calls = InFlight(plugin, Lines(parent.stderr))
+        stderr = Lines(parent.stderr)
+        calls = InFlight(plugin, stderr)
         parent.kill()  # Terraform dies without a word
         parent.wait(timeout=30)
         wait_for_exit(int(pid), pidfd, EXIT_BOUND)
         calls.assert_stopping_was_set_and_answered()
+        stderr.wait_for(EXITING)
         assert not os.path.exists(os.path.dirname(plugin.handshake[3]))
     finally:
         plugin.channel.close()
