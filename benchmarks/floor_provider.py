@@ -15,7 +15,6 @@ schema on this stack can take; the provider's time beside it is the cost of its 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING, cast
@@ -76,6 +75,6 @@ class FloorProvider(OktaProvider):
 
 
 if __name__ == "__main__":
-    from provider.plugin.runner import serve
+    from provider.plugin.runner import run
 
-    sys.exit(serve(FloorProvider))
+    run(FloorProvider)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 
 
@@ -13,6 +12,6 @@ def _make_provider(stopping: threading.Event) -> object:
 
 
 def main() -> None:
-    from provider.plugin.runner import serve
+    from provider.plugin.runner import run
 
-    sys.exit(serve(_make_provider))
+    run(_make_provider)

@@ -25,14 +25,30 @@ _CHUNK = 64 * 1024
 _HANDSHAKE_TIMEOUT = 30.0
 
 
+class ClientCertificateError(ValueError):
+    """PLUGIN_CLIENT_CERT holds no certificate that can be loaded."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "PLUGIN_CLIENT_CERT does not hold a PEM certificate; Terraform sets it when it starts "
+            "the plugin, with the certificate it will present"
+        )
+
+
 def mutual_tls_context(
     key_pem: bytes, cert_pem: bytes, client_cert_pem: str, private_dir: Path
 ) -> ssl.SSLContext:
-    """A server context that requires the client's certificate and speaks HTTP/2 (ALPN h2)."""
+    """A server context that requires the client's certificate and speaks HTTP/2 (ALPN h2).
+
+    Raises ClientCertificateError when `client_cert_pem` is not a certificate.
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.verify_mode = ssl.CERT_REQUIRED
-    context.load_verify_locations(cadata=client_cert_pem)
+    try:
+        context.load_verify_locations(cadata=client_cert_pem)
+    except (ssl.SSLError, ValueError, TypeError) as exc:
+        raise ClientCertificateError from exc
     context.set_alpn_protocols(["h2"])
     # ssl loads a key only from a file: write it privately, load it, and remove it at once.
     key_file, cert_file = private_dir / "key.pem", private_dir / "cert.pem"

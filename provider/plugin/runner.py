@@ -4,6 +4,12 @@ Replaces `tf.runner.run_provider`, which hangs when started by hand, ignores PLU
 (no mutual TLS) and PLUGIN_PROTOCOL_VERSIONS, caps in-flight RPCs at 10, writes a certificate
 cache (and crashes when it cannot), stops on StopProvider and dies on SIGINT, losing work
 Terraform is waiting for.
+
+Ctrl-C (SIGINT, then StopProvider) only sets `stopping`: in-flight operations end their waits,
+finish and report. Shutdown, SIGTERM or Terraform going away end the process within a few
+seconds: `stopping` is set, in-flight RPCs get a short grace, and `run` exits without waiting
+for threads still stuck. A failure during start-up is one line on stderr and a non-zero exit,
+with everything created so far removed.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ import threading
 from collections.abc import Callable
 from concurrent import futures
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from provider.plugin.logs import configure_logging
+
+if TYPE_CHECKING:
+    from provider.plugin.mtls import MutualTLSProxy
 
 MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE"
 MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"
@@ -28,6 +37,16 @@ PLUGIN_PROTOCOL_VERSION = 6
 # Terraform runs up to -parallelism operations at once, each one RPC holding a worker while it
 # waits on Okta; 64 workers serve -parallelism=30 with room for the short RPCs beside them.
 MAX_WORKERS = 64
+
+# gRPC's default limit of 4 MiB per message fails a plan carrying a token of about 1.4 MB three
+# times (config, prior and proposed state); terraform-plugin-go servers take 256 MiB each way.
+MAX_MESSAGE_BYTES = 256 << 20
+
+# After Shutdown, SIGTERM or Terraform's death, in-flight RPCs have this long to answer (their
+# waits end at once: `stopping` is set); then the process exits, whatever its threads are doing.
+SHUTDOWN_GRACE_SECONDS = 2.0
+# How often the plugin looks whether Terraform, its parent, is still there.
+PARENT_CHECK_SECONDS = 0.5
 
 NOT_A_COMMAND = """\
 This is a Terraform provider plugin (okta-py/okta), not a command to run by hand.
@@ -63,33 +82,40 @@ def _protocol_offered() -> bool:
     return offered is None or str(PLUGIN_PROTOCOL_VERSION) in offered.split(",")
 
 
-def serve(make_provider: Callable[[threading.Event], Any]) -> int:
-    """Serve until Terraform asks the plugin to shut down (or goes away); returns the exit code."""
-    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
-        sys.stderr.write(NOT_A_COMMAND)
-        return 1
-    if not _protocol_offered():
-        sys.stderr.write(f"Terraform does not offer plugin protocol {PLUGIN_PROTOCOL_VERSION}.\n")
-        return 1
-    # Terraform sends SIGINT to its whole process group on Ctrl-C, then asks us to stop through
-    # StopProvider and waits for in-flight operations; dying here would lose their results.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    configure_logging()
+def _one_line(exc: Exception) -> str:
+    """The start-up failure as the single line Terraform shows from the plugin's stderr."""
+    from provider.plugin.mtls import ClientCertificateError
 
-    import grpc
+    reason = str(exc) if isinstance(exc, ClientCertificateError) else f"{type(exc).__name__}: {exc}"
+    return f"Error: the Okta provider could not start: {' '.join(reason.split())}\n"
+
+
+class _Started:
+    """What start-up has created so far, so that a failure at any step removes all of it."""
+
+    def __init__(self) -> None:
+        self.socket_dir: str | None = None
+        self.server: Any = None
+        self.proxy: MutualTLSProxy | None = None
+
+    def close(self, grace: float) -> None:
+        """Stop serving (in-flight RPCs get `grace` seconds) and remove the socket directory."""
+        if self.server is not None:
+            self.server.stop(grace).wait(grace + 1)
+        if self.proxy is not None:
+            self.proxy.stop()
+        if self.socket_dir is not None:
+            _remove(self.socket_dir)
+
+
+def _add_servicers(server: Any, provider: Any, stopping: threading.Event, shutdown: threading.Event) -> None:
+    """The provider's servicer, and go-plugin's controller (Shutdown) and stdio services."""
     from tf.gen import grpc_controller_pb2 as controller_pb
     from tf.gen import grpc_controller_pb2_grpc as controller_rpc
     from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
     from tf.gen import tfplugin_pb2_grpc as rpc
 
-    from provider.plugin.mtls import MutualTLSProxy, mutual_tls_context
     from provider.plugin.servicer import OktaProviderServicer
-    from provider.plugin.tls import server_tls
-
-    stopping = threading.Event()
-    shutdown = threading.Event()
-    # SIGTERM (a supervisor, or a test) ends the process like go-plugin's Shutdown: cleanly.
-    signal.signal(signal.SIGTERM, lambda signum, frame: shutdown.set())
 
     class Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
         def Shutdown(self, request: Any, context: Any) -> Any:
@@ -100,41 +126,111 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
         def StreamStdio(self, request: Any, context: Any) -> Any:
             return iter(())
 
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc"))
-    rpc.add_ProviderServicer_to_server(OktaProviderServicer(make_provider(stopping), stopping), server)
+    rpc.add_ProviderServicer_to_server(OktaProviderServicer(provider, stopping), server)
     controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
 
+
+def _start(
+    started: _Started,
+    make_provider: Callable[[threading.Event], Any],
+    stopping: threading.Event,
+    shutdown: threading.Event,
+) -> str:
+    """Start the gRPC server (behind the mutual-TLS relay when Terraform sent its certificate).
+
+    Returns the handshake line; everything made on the way is recorded in `started`.
+    """
+    import grpc
+
+    from provider.plugin.mtls import MutualTLSProxy, mutual_tls_context
+    from provider.plugin.tls import server_tls
+
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc"),
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    started.server = server
+    _add_servicers(server, make_provider(stopping), stopping, shutdown)
     tls = server_tls()
-    socket_dir = _private_socket_directory()
+    socket_dir = started.socket_dir = _private_socket_directory()
     socket_path = os.path.join(socket_dir, "plugin.sock")
     client_cert = os.environ.get("PLUGIN_CLIENT_CERT")
-    proxy: MutualTLSProxy | None = None
     if client_cert:
+        context = mutual_tls_context(tls.key_pem, tls.cert_pem, client_cert, Path(socket_dir))
         upstream = os.path.join(socket_dir, "grpc.sock")
         server.add_insecure_port(f"unix://{upstream}")
-        context = mutual_tls_context(tls.key_pem, tls.cert_pem, client_cert, Path(socket_dir))
-        proxy = MutualTLSProxy(socket_path, upstream, context)
+        started.proxy = MutualTLSProxy(socket_path, upstream, context)
     else:
-        server.add_secure_port(
-            f"unix://{socket_path}", grpc.ssl_server_credentials([(tls.key_pem, tls.cert_pem)])
-        )
+        credentials = grpc.ssl_server_credentials([(tls.key_pem, tls.cert_pem)])
+        server.add_secure_port(f"unix://{socket_path}", credentials)
     server.start()
-    if proxy is not None:
-        proxy.start()
+    if started.proxy is not None:
+        started.proxy.start()
     cert = base64.b64encode(tls.cert_der).decode().rstrip("=")
     handshake = [CORE_PROTOCOL_VERSION, PLUGIN_PROTOCOL_VERSION, "unix", socket_path, "grpc", cert]
-    sys.stdout.write("|".join(str(part) for part in handshake) + "\n")
-    sys.stdout.flush()
+    return "|".join(str(part) for part in handshake) + "\n"
 
+
+def _wait_for_shutdown(shutdown: threading.Event) -> None:
+    """Return once Terraform called Shutdown, SIGTERM arrived or Terraform went away."""
     parent = os.getppid()
+    while not shutdown.wait(PARENT_CHECK_SECONDS):
+        if os.getppid() != parent:
+            return  # Terraform went away without saying goodbye.
+
+
+def serve(make_provider: Callable[[threading.Event], Any]) -> int:
+    """Serve until Terraform asks the plugin to shut down (or goes away); returns the exit code.
+
+    Threads may still be running when it returns (an RPC stuck in a call that ignores
+    `stopping`): end the process with `run`, which does not wait for them.
+    """
+    if os.environ.get(MAGIC_COOKIE_KEY) != MAGIC_COOKIE_VALUE:
+        sys.stderr.write(NOT_A_COMMAND)
+        return 1
+    if not _protocol_offered():
+        sys.stderr.write(f"Terraform does not offer plugin protocol {PLUGIN_PROTOCOL_VERSION}.\n")
+        return 1
+    # Terraform sends SIGINT to its whole process group on Ctrl-C, then asks us to stop through
+    # StopProvider and waits for in-flight operations; dying here would lose their results.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    shutdown = threading.Event()
+    # SIGTERM (a supervisor, or a test) ends the process like go-plugin's Shutdown.
+    signal.signal(signal.SIGTERM, lambda signum, frame: shutdown.set())
+    configure_logging()
+
+    stopping = threading.Event()
+    started = _Started()
     try:
-        while not shutdown.wait(0.5):
-            if os.getppid() != parent:
-                break  # Terraform went away without saying goodbye.
+        handshake = _start(started, make_provider, stopping, shutdown)
+    except Exception as exc:
+        started.close(grace=0)
+        sys.stderr.write(_one_line(exc))
+        return 1
+    sys.stdout.write(handshake)
+    sys.stdout.flush()
+    try:
+        _wait_for_shutdown(shutdown)
     finally:
-        server.stop(grace=5).wait()
-        if proxy is not None:
-            proxy.stop()
-        _remove(socket_dir)
+        stopping.set()  # in-flight waits (retries, rate limits) end now
+        started.close(grace=SHUTDOWN_GRACE_SECONDS)
     return 0
+
+
+def run(make_provider: Callable[[threading.Event], Any]) -> NoReturn:
+    """Serve, then end the process at once, whatever its remaining threads are doing.
+
+    Exit handlers still run (the benchmark's launcher records the plugin's CPU in one); only the
+    interpreter's join of the remaining threads, which a stuck RPC would hold forever, is skipped.
+    """
+    import atexit
+
+    code = serve(make_provider)
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -4,8 +4,10 @@ Terraform trusts exactly the certificate printed in the handshake; mutual TLS (m
 Terraform's side in turn. Generating a certificate costs the `cryptography` import at every
 start (three to five per Terraform command), so a certificate valid for 30 days is kept in
 `$XDG_CACHE_HOME/terraform-provider-okta` (default `~/.cache/...`): a directory of mode 0700
-and a file of mode 0600, both owned by the user, or the cache is not used. A cache that cannot be
-read or written never stops the provider: it then generates a certificate in memory.
+and a file of mode 0600, both owned by the user, or the cache is not used. Only a certificate
+valid now, at both ends, is reused: after the clock is set back, a certificate whose notBefore
+lies ahead would make Terraform refuse the plugin. A cache that cannot be read or written never
+stops the provider: it then generates a certificate in memory.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pathlib import Path
 
 VALID_DAYS = 30
 RENEW_BEFORE_SECONDS = 24 * 3600
+# notBefore lies a little in the past, for a clock that is slightly behind ours.
+BACKDATE_SECONDS = 5 * 60
 CACHE_FILE = "plugin-tls.json"
 
 
@@ -27,6 +31,7 @@ CACHE_FILE = "plugin-tls.json"
 class ServerTLS:
     key_pem: bytes
     cert_pem: bytes
+    not_before: float
     not_after: float
 
     @property
@@ -58,11 +63,17 @@ def _load(directory: Path) -> ServerTLS | None:
         return None
     try:
         cached = json.loads(path.read_text())
-        tls = ServerTLS(cached["key_pem"].encode(), cached["cert_pem"].encode(), float(cached["not_after"]))
+        tls = ServerTLS(
+            cached["key_pem"].encode(),
+            cached["cert_pem"].encode(),
+            float(cached["not_before"]),
+            float(cached["not_after"]),
+        )
         tls.cert_der  # noqa: B018 - a PEM that does not parse makes the cache unusable
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return tls if tls.not_after - time.time() > RENEW_BEFORE_SECONDS else None
+    now = time.time()
+    return tls if tls.not_before <= now and tls.not_after - now > RENEW_BEFORE_SECONDS else None
 
 
 def _store(directory: Path, tls: ServerTLS) -> None:
@@ -77,6 +88,7 @@ def _store(directory: Path, tls: ServerTLS) -> None:
                 {
                     "key_pem": tls.key_pem.decode(),
                     "cert_pem": tls.cert_pem.decode(),
+                    "not_before": tls.not_before,
                     "not_after": tls.not_after,
                 },
                 file,
@@ -98,6 +110,7 @@ def generate() -> ServerTLS:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
+    not_before = now - timedelta(seconds=BACKDATE_SECONDS)
     not_after = now + timedelta(days=VALID_DAYS)
     cert = (
         x509.CertificateBuilder()
@@ -105,7 +118,7 @@ def generate() -> ServerTLS:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
@@ -120,12 +133,13 @@ def generate() -> ServerTLS:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         ),
         cert_pem=cert.public_bytes(serialization.Encoding.PEM),
+        not_before=not_before.timestamp(),
         not_after=not_after.timestamp(),
     )
 
 
 def server_tls(directory: Path | None = None) -> ServerTLS:
-    """The cached certificate when it is private and valid for another day; else a new one."""
+    """The cached certificate when it is private, already valid and valid for another day; else a new one."""
     directory = directory or cache_dir()
     cached = _load(directory)
     if cached is not None:
