@@ -165,6 +165,8 @@ class _Application:
                 response.fault = fault
                 if fault.kind is FaultKind.TRUNCATE:
                     response.status = 200
+            if fault is not None:
+                response.headers.update(fault.rate_limit_headers)
         finally:
             self.store.request_finished()
         dropped = fault is not None and fault.kind.drops_connection

@@ -465,16 +465,26 @@ class Store:
         count: int = 1,
         status: int | None = None,
         reset_in: float | None = None,
+        rate_limit_headers: Mapping[str, str] | None = None,
     ) -> Fault:
         """Make the next `count` matching `/api/v1` requests fail as `kind` says.
 
         `method` None matches any method; `path` matches when it is a suffix of the request
         path, None any path. Faults apply first-in first-out among the matching ones. `status`
         is the status of a "status" fault; `reset_in` the seconds until the reset a 429 status
-        fault advertises (default 1), or the delay of a "slow" one. Raises ValueError for a
-        combination that makes no sense.
+        fault advertises (default 1), or the delay of a "slow" one. `rate_limit_headers` maps
+        `limit`, `remaining` and `reset` to the exact `X-Rate-Limit-*` text a
+        "rate_limit_headers" fault or a 429 status fault sends. Raises FaultError (a ValueError)
+        for a value out of bounds or a combination that makes no sense.
         """
-        fault = Fault.create(kind, method=method, path=path, status=status, reset_in=reset_in)
+        fault = Fault.create(
+            kind,
+            method=method,
+            path=path,
+            status=status,
+            reset_in=reset_in,
+            rate_limit_headers=rate_limit_headers,
+        )
         self._faults.add(fault, count)
         return fault
 
