@@ -25,7 +25,8 @@ REDACTED = "***REDACTED***"
 class Request:
     """One parsed HTTP request; `query` keeps the first value of each parameter.
 
-    `dpop` holds every `DPoP` header received, since a proof must come alone.
+    `dpop` holds every `DPoP` header received, since a proof must come alone, and `hosts` every
+    `Host` header; `origin` is the `Origin` header, None when there is none.
     """
 
     method: str
@@ -36,6 +37,8 @@ class Request:
     request_id: str
     content_type: str | None = None
     dpop: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    origin: str | None = None
 
 
 @dataclass

@@ -4,7 +4,8 @@
 `okta-app-connections.openapi.yaml`, authenticated with `SSWS <token>` or an OAuth access
 token), the org authorization server's `/oauth2/v1/token` for service apps
 (`okta_emulator.oauth`), and an unauthenticated admin API under `/emulator/`
-(`okta_emulator.admin`). `_Application` decides each response, acting out injected faults
+(`okta_emulator.admin`), refusing whatever a web page could have sent (`okta_emulator.guard`).
+`_Application` decides each response, acting out injected faults
 (`okta_emulator.faults`) and the rate and concurrency limits; `okta_emulator.transport` moves
 the bytes and writes the one-line request log.
 """
@@ -28,6 +29,7 @@ from typing import Self, cast
 
 from okta_emulator.admin import AdminApi
 from okta_emulator.faults import Fault, FaultKind, status_error
+from okta_emulator.guard import allowed_hosts, refusal
 from okta_emulator.messages import (
     LOG,
     REDACTED,
@@ -133,6 +135,7 @@ class _Application:
         self.store = store
         self.latency_ms = latency_ms
         self.base_url = ""
+        self.allowed_hosts: frozenset[str] = frozenset()
         self._expected_authorization = f"SSWS {api_token}".encode()
         self._api_token = api_token
         self._api_routes = self._build_api_routes()
@@ -140,7 +143,10 @@ class _Application:
         self._admin_routes = AdminApi(store).routes
 
     def handle(self, request: Request) -> Response:
-        """Answer one request."""
+        """Answer one request; one a web page could have sent is refused (`okta_emulator.guard`)."""
+        refused = refusal(request, self.allowed_hosts)
+        if refused is not None:
+            return refused.response()
         if request.path.startswith("/api/v1/"):
             return self._handle_api(request)
         if request.path.startswith("/oauth2/"):
@@ -505,6 +511,7 @@ class Emulator:
         port = server.server_address[1]
         host = f"[{self._host}]" if family == socket.AF_INET6 else self._host
         self._application.base_url = f"http://{host}:{port}"
+        self._application.allowed_hosts = allowed_hosts(self._host, port)
         thread = threading.Thread(target=server.serve_until_stopped, name="okta-emulator", daemon=True)
         thread.start()
         self._server = server

@@ -160,7 +160,10 @@ def test_reset_sends_no_bytes(emulator: Emulator, kind: str) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
     emulator.store.inject(kind)
     parts = urlsplit(emulator.url)
-    request = f"GET {connection_path(app_id)} HTTP/1.1\r\nHost: e\r\nAuthorization: SSWS {API_TOKEN}\r\n\r\n"
+    request = (
+        f"GET {connection_path(app_id)} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"Authorization: SSWS {API_TOKEN}\r\n\r\n"
+    )
 
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
         sock.sendall(request.encode())
