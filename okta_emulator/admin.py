@@ -1,12 +1,12 @@
 """The unauthenticated `/emulator/` admin API, for tests and scripts driving the emulator.
 
 Seeds and inspects apps, reads and clears the request journal, injects faults, registers OAuth
-service apps and stands in for a vendor's consent page. It never shows a stored secret.
+service apps and stands in for a vendor's consent page (the administrator's browser opens the
+authorize link and gets a one-time code for its `state`). It never shows a stored secret.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import cast
 
 from okta_emulator.faults import FaultError, FaultKind
@@ -136,12 +136,15 @@ class AdminApi:
         return Response(204)
 
     def _consent(self, request: Request, params: tuple[str, ...]) -> Response:
+        """The vendor's consent page: a fresh one-time code for the `state` the link carries."""
         app_name, app_id = params
         connection = self.store.connection(app_id)
         if not connection.kind.needs_consent or connection.kind.value != app_name:
             raise app_not_found(app_id)
-        state = request.query.get("state") or connection.consent_state or ""
-        return Response(200, {"code": secrets.token_urlsafe(24), "state": state})
+        state = request.query.get("state")
+        if not state:
+            raise validation_failed(["state: required"], "consent")
+        return Response(200, {"code": self.store.issue_consent_code(app_id, state), "state": state})
 
     def _faults(self, request: Request, params: tuple[str, ...]) -> Response:
         return Response(200, {"pending": self.store.pending_faults()})

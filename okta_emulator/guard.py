@@ -10,13 +10,12 @@ form or `no-cors` fetch can send.
 
 from __future__ import annotations
 
-from okta_emulator.messages import ApiError, Request
+from okta_emulator.messages import ApiError, Request, access_denied
 
 ADMIN_PREFIX = "/emulator/"
 JSON_MEDIA_TYPE = "application/json"
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
-_ACCESS_DENIED = "You do not have permission to perform the requested action"
 
 
 def allowed_hosts(host: str, port: int) -> frozenset[str]:
@@ -34,9 +33,9 @@ def refusal(request: Request, hosts: frozenset[str]) -> ApiError | None:
     """The error to answer a request with when a web page could have sent it, else None."""
     if len(request.hosts) != 1 or request.hosts[0].lower() not in hosts:
         expected = " or ".join(sorted(hosts))
-        return ApiError(403, "E0000006", _ACCESS_DENIED, [f"Host: must be {expected}"])
+        return access_denied([f"Host: must be {expected}"])
     if request.origin is not None:
-        return ApiError(403, "E0000006", _ACCESS_DENIED, ["Origin: requests from web pages are refused"])
+        return access_denied(["Origin: requests from web pages are refused"])
     if request.path.startswith(ADMIN_PREFIX) and _is_write(request) and not _is_json(request.content_type):
         return ApiError(
             415,

@@ -81,6 +81,14 @@ class ApiError(Exception):
         return Response(self.status, payload, dict(self.headers))
 
 
+ACCESS_DENIED_SUMMARY = "You do not have permission to perform the requested action"
+
+
+def access_denied(causes: Sequence[str] = (), headers: Mapping[str, str] | None = None) -> ApiError:
+    """403 E0000006, Okta's answer to a call it refuses to act on."""
+    return ApiError(403, "E0000006", ACCESS_DENIED_SUMMARY, causes, headers)
+
+
 def validation_failed(causes: Sequence[str], subject: str = "connection") -> ApiError:
     """400 E0000001, one cause per problem."""
     return ApiError(400, "E0000001", f"Api validation failed: {subject}", causes)

@@ -37,6 +37,7 @@ from okta_emulator.messages import (
     Request,
     Response,
     Route,
+    access_denied,
     app_not_found,
     dispatch,
     parse_json,
@@ -60,6 +61,7 @@ from okta_emulator.store import (
     UNKNOWN,
     AppKind,
     ConnectionSnapshot,
+    ConsentError,
     JournalEntry,
     RateLimitState,
     Store,
@@ -72,7 +74,6 @@ SECRET_KEYS = frozenset({"token", "adminUsername", "adminPassword"})
 SECRET_QUERY_KEYS = frozenset({"code"})  # the one-time OAuth consent code
 CONSENT_APP_NAMES = tuple(kind.value for kind in AppKind if kind.needs_consent)
 RATE_LIMIT_SUMMARY = "API call exceeded rate limit due to too many requests."
-ACCESS_DENIED_SUMMARY = "You do not have permission to perform the requested action"
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -263,7 +264,7 @@ class _Application:
         except AccessDenied as exc:
             headers = {"WWW-Authenticate": exc.challenge}
             if exc.status == 403:
-                raise ApiError(403, "E0000006", ACCESS_DENIED_SUMMARY, headers=headers) from None
+                raise access_denied(headers=headers) from None
             raise ApiError(401, "E0000011", "Invalid token provided", headers=headers) from None
 
     def _journal_body(self, body: bytes) -> dict[str, object] | None:
@@ -374,7 +375,13 @@ class _Application:
     def _lifecycle(self, app_id: str, status: str) -> Response:
         if not self.store.kind(app_id).supports_provisioning:
             raise validation_failed(["connection: provisioning is not supported by this application"])
-        self.store.set_status(app_id, status)
+        try:
+            if status == ENABLED:
+                self.store.activate(app_id)
+            else:
+                self.store.set_status(app_id, status)
+        except ConsentError as exc:
+            raise access_denied([exc.cause]) from None
         return Response(204)
 
     def _activate(self, request: Request, params: tuple[str, ...]) -> Response:
@@ -395,9 +402,13 @@ class _Application:
             raise path_not_found(request.path)
         if self.store.kind(app_id).value != app_name:
             raise app_not_found(app_id)
-        if not request.query.get("code"):
+        code = request.query.get("code")
+        if not code:
             raise validation_failed(["code: required"])
-        self.store.verify_consent(app_id)
+        try:
+            self.store.verify_consent(app_id, code, request.query.get("state", ""))
+        except ConsentError as exc:
+            raise access_denied([exc.cause]) from None
         return Response(204)
 
 

@@ -91,7 +91,7 @@ def test_admin_view_shows_which_secrets_are_set_not_their_values(
         "id": app_id,
         "kind": "office365",
         "configured": True,
-        "status": "ENABLED",
+        "status": "DISABLED",
         "authScheme": "OAUTH2",
         "baseUrl": None,
         "clientId": None,
