@@ -1,15 +1,15 @@
 """The unauthenticated `/emulator/` admin API, for tests and scripts driving the emulator.
 
 Seeds and inspects apps, reads and clears the request journal, injects faults, registers OAuth
-service apps and stands in for a vendor's consent page. It never shows a stored secret.
+service apps and stands in for a vendor's consent page (the administrator's browser opens the
+authorize link and gets a one-time code for its `state`). It never shows a stored secret.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import cast
 
-from okta_emulator.faults import FaultKind
+from okta_emulator.faults import FaultError, FaultKind
 from okta_emulator.messages import (
     Request,
     Response,
@@ -21,13 +21,24 @@ from okta_emulator.messages import (
 from okta_emulator.oauth import load_public_key
 from okta_emulator.store import DISABLED, ENABLED, AppKind, Store
 
-_FAULT_FIELDS = ("kind", "method", "path", "count", "status", "resetIn")
+_FAULT_FIELDS = ("kind", "method", "path", "count", "status", "resetIn", "rateLimitHeaders")
+_FAULT_JSON_NAMES = {"reset_in": "resetIn", "rate_limit_headers": "rateLimitHeaders"}
 _SERVICE_APP_FIELDS = ("clientId", "publicKey", "scopes", "keyId")
 
 
 def _optional_str(body: dict[str, object], name: str) -> bool:
     value = body.get(name)
     return value is None or isinstance(value, str)
+
+
+def _is_integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_field(field: str) -> str:
+    """A fault argument as the admin API spells it: `reset_in` is `resetIn`."""
+    head, dot, rest = field.partition(".")
+    return _FAULT_JSON_NAMES.get(head, head) + dot + rest
 
 
 class AdminApi:
@@ -125,12 +136,15 @@ class AdminApi:
         return Response(204)
 
     def _consent(self, request: Request, params: tuple[str, ...]) -> Response:
+        """The vendor's consent page: a fresh one-time code for the `state` the link carries."""
         app_name, app_id = params
         connection = self.store.connection(app_id)
         if not connection.kind.needs_consent or connection.kind.value != app_name:
             raise app_not_found(app_id)
-        state = request.query.get("state") or connection.consent_state or ""
-        return Response(200, {"code": secrets.token_urlsafe(24), "state": state})
+        state = request.query.get("state")
+        if not state:
+            raise validation_failed(["state: required"], "consent")
+        return Response(200, {"code": self.store.issue_consent_code(app_id, state), "state": state})
 
     def _faults(self, request: Request, params: tuple[str, ...]) -> Response:
         return Response(200, {"pending": self.store.pending_faults()})
@@ -138,23 +152,28 @@ class AdminApi:
     def _inject_fault(self, request: Request, params: tuple[str, ...]) -> Response:
         body = parse_json_object(request.body, "fault")
         causes = [f"{key}: unknown property" for key in body if key not in _FAULT_FIELDS]
-        kinds = [member.value for member in FaultKind]
         kind = body.get("kind")
-        if kind not in kinds:
-            causes.append(f"kind: must be one of {', '.join(kinds)}")
+        if not isinstance(kind, str):
+            kinds = ", ".join(member.value for member in FaultKind)
+            causes.append(f"kind: must be one of {kinds}")
         method, path = body.get("method"), body.get("path")
         causes.extend(
             f"{name}: must be a string" for name in ("method", "path") if not _optional_str(body, name)
         )
         count = body.get("count", 1)
-        if not isinstance(count, int) or isinstance(count, bool):
+        if not _is_integer(count):
             causes.append("count: must be an integer")
         status = body.get("status")
-        if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+        if status is not None and not _is_integer(status):
             causes.append("status: must be an integer")
         reset_in = body.get("resetIn")
         if reset_in is not None and (not isinstance(reset_in, int | float) or isinstance(reset_in, bool)):
             causes.append("resetIn: must be a number")
+        headers = body.get("rateLimitHeaders")
+        if headers is not None and not (
+            isinstance(headers, dict) and all(isinstance(value, str) for value in headers.values())
+        ):
+            causes.append("rateLimitHeaders: must be an object of strings")
         if causes:
             raise validation_failed(causes, "fault")
         try:
@@ -165,9 +184,10 @@ class AdminApi:
                 count=cast(int, count),
                 status=cast(int | None, status),
                 reset_in=cast(float | None, reset_in),
+                rate_limit_headers=cast(dict[str, str] | None, headers),
             )
-        except ValueError as exc:
-            raise validation_failed([str(exc)], "fault") from exc
+        except FaultError as exc:
+            raise validation_failed([f"{_json_field(exc.field)}: {exc.problem}"], "fault") from exc
         return Response(
             201,
             {
@@ -177,6 +197,7 @@ class AdminApi:
                 "count": count,
                 "status": fault.status,
                 "resetIn": fault.reset_in,
+                "rateLimitHeaders": None if headers is None else dict(cast(dict[str, str], headers)),
             },
         )
 

@@ -25,7 +25,8 @@ REDACTED = "***REDACTED***"
 class Request:
     """One parsed HTTP request; `query` keeps the first value of each parameter.
 
-    `dpop` holds every `DPoP` header received, since a proof must come alone.
+    `dpop` holds every `DPoP` header received, since a proof must come alone, and `hosts` every
+    `Host` header; `origin` is the `Origin` header, None when there is none.
     """
 
     method: str
@@ -36,6 +37,8 @@ class Request:
     request_id: str
     content_type: str | None = None
     dpop: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    origin: str | None = None
 
 
 @dataclass
@@ -76,6 +79,14 @@ class ApiError(Exception):
             "errorCauses": [{"errorSummary": cause} for cause in self.causes],
         }
         return Response(self.status, payload, dict(self.headers))
+
+
+ACCESS_DENIED_SUMMARY = "You do not have permission to perform the requested action"
+
+
+def access_denied(causes: Sequence[str] = (), headers: Mapping[str, str] | None = None) -> ApiError:
+    """403 E0000006, Okta's answer to a call it refuses to act on."""
+    return ApiError(403, "E0000006", ACCESS_DENIED_SUMMARY, causes, headers)
 
 
 def validation_failed(causes: Sequence[str], subject: str = "connection") -> ApiError:

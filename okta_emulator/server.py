@@ -4,7 +4,8 @@
 `okta-app-connections.openapi.yaml`, authenticated with `SSWS <token>` or an OAuth access
 token), the org authorization server's `/oauth2/v1/token` for service apps
 (`okta_emulator.oauth`), and an unauthenticated admin API under `/emulator/`
-(`okta_emulator.admin`). `_Application` decides each response, acting out injected faults
+(`okta_emulator.admin`), refusing whatever a web page could have sent (`okta_emulator.guard`).
+`_Application` decides each response, acting out injected faults
 (`okta_emulator.faults`) and the rate and concurrency limits; `okta_emulator.transport` moves
 the bytes and writes the one-line request log.
 """
@@ -28,6 +29,7 @@ from typing import Self, cast
 
 from okta_emulator.admin import AdminApi
 from okta_emulator.faults import Fault, FaultKind, status_error
+from okta_emulator.guard import allowed_hosts, refusal
 from okta_emulator.messages import (
     LOG,
     REDACTED,
@@ -35,6 +37,7 @@ from okta_emulator.messages import (
     Request,
     Response,
     Route,
+    access_denied,
     app_not_found,
     dispatch,
     parse_json,
@@ -58,6 +61,7 @@ from okta_emulator.store import (
     UNKNOWN,
     AppKind,
     ConnectionSnapshot,
+    ConsentError,
     JournalEntry,
     RateLimitState,
     Store,
@@ -70,7 +74,6 @@ SECRET_KEYS = frozenset({"token", "adminUsername", "adminPassword"})
 SECRET_QUERY_KEYS = frozenset({"code"})  # the one-time OAuth consent code
 CONSENT_APP_NAMES = tuple(kind.value for kind in AppKind if kind.needs_consent)
 RATE_LIMIT_SUMMARY = "API call exceeded rate limit due to too many requests."
-ACCESS_DENIED_SUMMARY = "You do not have permission to perform the requested action"
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -133,6 +136,7 @@ class _Application:
         self.store = store
         self.latency_ms = latency_ms
         self.base_url = ""
+        self.allowed_hosts: frozenset[str] = frozenset()
         self._expected_authorization = f"SSWS {api_token}".encode()
         self._api_token = api_token
         self._api_routes = self._build_api_routes()
@@ -140,7 +144,10 @@ class _Application:
         self._admin_routes = AdminApi(store).routes
 
     def handle(self, request: Request) -> Response:
-        """Answer one request."""
+        """Answer one request; one a web page could have sent is refused (`okta_emulator.guard`)."""
+        refused = refusal(request, self.allowed_hosts)
+        if refused is not None:
+            return refused.response()
         if request.path.startswith("/api/v1/"):
             return self._handle_api(request)
         if request.path.startswith("/oauth2/"):
@@ -165,6 +172,8 @@ class _Application:
                 response.fault = fault
                 if fault.kind is FaultKind.TRUNCATE:
                     response.status = 200
+            if fault is not None:
+                response.headers.update(fault.rate_limit_headers)
         finally:
             self.store.request_finished()
         dropped = fault is not None and fault.kind.drops_connection
@@ -255,7 +264,7 @@ class _Application:
         except AccessDenied as exc:
             headers = {"WWW-Authenticate": exc.challenge}
             if exc.status == 403:
-                raise ApiError(403, "E0000006", ACCESS_DENIED_SUMMARY, headers=headers) from None
+                raise access_denied(headers=headers) from None
             raise ApiError(401, "E0000011", "Invalid token provided", headers=headers) from None
 
     def _journal_body(self, body: bytes) -> dict[str, object] | None:
@@ -366,7 +375,13 @@ class _Application:
     def _lifecycle(self, app_id: str, status: str) -> Response:
         if not self.store.kind(app_id).supports_provisioning:
             raise validation_failed(["connection: provisioning is not supported by this application"])
-        self.store.set_status(app_id, status)
+        try:
+            if status == ENABLED:
+                self.store.activate(app_id)
+            else:
+                self.store.set_status(app_id, status)
+        except ConsentError as exc:
+            raise access_denied([exc.cause]) from None
         return Response(204)
 
     def _activate(self, request: Request, params: tuple[str, ...]) -> Response:
@@ -387,9 +402,13 @@ class _Application:
             raise path_not_found(request.path)
         if self.store.kind(app_id).value != app_name:
             raise app_not_found(app_id)
-        if not request.query.get("code"):
+        code = request.query.get("code")
+        if not code:
             raise validation_failed(["code: required"])
-        self.store.verify_consent(app_id)
+        try:
+            self.store.verify_consent(app_id, code, request.query.get("state", ""))
+        except ConsentError as exc:
+            raise access_denied([exc.cause]) from None
         return Response(204)
 
 
@@ -503,6 +522,7 @@ class Emulator:
         port = server.server_address[1]
         host = f"[{self._host}]" if family == socket.AF_INET6 else self._host
         self._application.base_url = f"http://{host}:{port}"
+        self._application.allowed_hosts = allowed_hosts(self._host, port)
         thread = threading.Thread(target=server.serve_until_stopped, name="okta-emulator", daemon=True)
         thread.start()
         self._server = server

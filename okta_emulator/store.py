@@ -70,6 +70,14 @@ class AppKind(StrEnum):
         return self in (AppKind.OFFICE365, AppKind.GOOGLE, AppKind.SLACK, AppKind.ZOOMUS)
 
 
+class ConsentError(Exception):
+    """Raised when Okta would refuse a consent step; `cause` says which field and why."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
+
+
 class UnknownAppError(KeyError):
     """Raised for an app id the org does not hold."""
 
@@ -276,6 +284,12 @@ class _App:
     profile: dict[str, object] = field(default_factory=dict)
     consent_verified: bool = False
     consent_state: str | None = None
+    consent_codes: dict[str, str] = field(default_factory=dict)  # issued, unspent code -> its state
+
+    @property
+    def awaits_consent(self) -> bool:
+        """Whether the connection cannot be enabled until an administrator's consent is verified."""
+        return self.kind.needs_consent and not self.consent_verified
 
     def snapshot(self) -> ConnectionSnapshot:
         return ConnectionSnapshot(
@@ -377,9 +391,10 @@ class Store:
     ) -> ConnectionSnapshot:
         """Store a validated update POST and apply its `activate` query parameter.
 
-        `activate` True enables (unless `activate_in_post` is False), False disables, None
-        leaves the status alone. A changed OAuth configuration of a consent app needs consent
-        again and gets a fresh `state`.
+        `activate` True enables (unless `activate_in_post` is False, or the app still awaits
+        consent: the configuration is stored and the connection stays as it was), False
+        disables, None leaves the status alone. A changed OAuth configuration of a consent app
+        needs consent again and gets a fresh `state`; codes issued before are void.
         """
         scheme = profile.get("authScheme")
         if not isinstance(scheme, str):
@@ -403,19 +418,55 @@ class Store:
                 if changed or app.consent_state is None:
                     app.consent_verified = False
                     app.consent_state = secrets.token_urlsafe(16)
+                    app.consent_codes.clear()
             else:
                 app.consent_verified = False
                 app.consent_state = None
-            if activate is True and self.activate_in_post:
+                app.consent_codes.clear()
+            if activate is True and self.activate_in_post and not app.awaits_consent:
                 app.status = ENABLED
             elif activate is False:
                 app.status = DISABLED
             return app.snapshot()
 
-    def verify_consent(self, app_id: str) -> ConnectionSnapshot:
-        """Record that the OAuth consent callback completed."""
+    def activate(self, app_id: str) -> ConnectionSnapshot:
+        """The lifecycle activate: ConsentError while a consent app awaits consent, as at Okta."""
         with self._lock:
             app = self._get(app_id)
+            if not app.kind.supports_provisioning:
+                raise ValueError("provisioning is not supported by this application")
+            if app.awaits_consent:
+                raise ConsentError(
+                    "connection: the administrator's OAuth 2.0 consent has not been verified: open "
+                    "_links.authorize.href, then send the code and state to the OAuth callback"
+                )
+            app.status = ENABLED
+            return app.snapshot()
+
+    def issue_consent_code(self, app_id: str, state: str) -> str:
+        """What the vendor does once an administrator consents: a one-time code for `state`."""
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            app = self._get(app_id)
+            if not app.kind.needs_consent:
+                raise ValueError(f"{app.kind.value} apps have no OAuth consent")
+            app.consent_codes[code] = state
+        return code
+
+    def verify_consent(self, app_id: str, code: str, state: str) -> ConnectionSnapshot:
+        """The OAuth callback: accept a code once, with the `state` of the consent awaited.
+
+        Raises ConsentError when the state is not the one the connection's authorize link
+        carries, or the code was not issued for it or is spent; a refused state spends nothing.
+        """
+        with self._lock:
+            app = self._get(app_id)
+            awaited = app.consent_state
+            if awaited is None or not secrets.compare_digest(state.encode(), awaited.encode()):
+                raise ConsentError("state: does not match the consent this application awaits")
+            if app.consent_codes.get(code) != state:
+                raise ConsentError("code: was not issued for this consent, or was already used")
+            del app.consent_codes[code]
             app.consent_verified = True
             return app.snapshot()
 
@@ -465,16 +516,26 @@ class Store:
         count: int = 1,
         status: int | None = None,
         reset_in: float | None = None,
+        rate_limit_headers: Mapping[str, str] | None = None,
     ) -> Fault:
         """Make the next `count` matching `/api/v1` requests fail as `kind` says.
 
         `method` None matches any method; `path` matches when it is a suffix of the request
         path, None any path. Faults apply first-in first-out among the matching ones. `status`
         is the status of a "status" fault; `reset_in` the seconds until the reset a 429 status
-        fault advertises (default 1), or the delay of a "slow" one. Raises ValueError for a
-        combination that makes no sense.
+        fault advertises (default 1), or the delay of a "slow" one. `rate_limit_headers` maps
+        `limit`, `remaining` and `reset` to the exact `X-Rate-Limit-*` text a
+        "rate_limit_headers" fault or a 429 status fault sends. Raises FaultError (a ValueError)
+        for a value out of bounds or a combination that makes no sense.
         """
-        fault = Fault.create(kind, method=method, path=path, status=status, reset_in=reset_in)
+        fault = Fault.create(
+            kind,
+            method=method,
+            path=path,
+            status=status,
+            reset_in=reset_in,
+            rate_limit_headers=rate_limit_headers,
+        )
         self._faults.add(fault, count)
         return fault
 

@@ -101,6 +101,8 @@ class RequestHandler(BaseHTTPRequestHandler):
                 request_id=request_id,
                 content_type=self.headers.get("Content-Type"),
                 dpop=tuple(self.headers.get_all("DPoP") or ()),
+                hosts=tuple(self.headers.get_all("Host") or ()),
+                origin=self.headers.get("Origin"),
             )
             response = application.handle(request)
         fault = response.fault

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from okta_emulator import Emulator
@@ -171,6 +172,13 @@ def api_calls(emulator: Emulator) -> list[str]:
     return [
         f"{entry.method} {entry.path.rsplit('/default', 1)[-1] or '/'}" for entry in emulator.store.requests()
     ]
+
+
+def grant_consent(authorize_url: str) -> dict[str, str]:
+    """Open an authorize link as the administrator's browser: the vendor's one-time `code` and `state`."""
+    granted = httpx.get(authorize_url)
+    assert granted.status_code == 200, granted.text
+    return {"code": granted.json()["code"], "state": granted.json()["state"]}
 
 
 def terraform_env(cli_config: Path, emulator: Emulator, home: Path) -> dict[str, str]:

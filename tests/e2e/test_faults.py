@@ -194,3 +194,21 @@ def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform
     assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
     assert answered.count(200) == 50
     assert answered.count(429) <= 5, f"{answered.count(429)} of {len(answered)} calls were answered 429"
+
+
+def test_rate_limit_headers_that_are_not_numbers_are_survived(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(3)]
+    terraform.write(token_connections(app_ids), header=FAST_RETRIES)
+    terraform.init()
+    garbage = {"reset": "soon", "remaining": "lots", "limit": "x"}
+    emulator.store.inject("status", method="POST", status=429, rate_limit_headers=garbage)
+    emulator.store.inject(
+        "rate_limit_headers", method="POST", rate_limit_headers={"remaining": "-", "limit": "1e3"}
+    )
+    terraform.apply("-parallelism=1")
+    assert statuses(emulator) == [429, 200, 200, 200]
+    assert [entry.fault for entry in emulator.store.requests()][:2] == ["status", "rate_limit_headers"]
+    assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
+    terraform.assert_no_changes()

@@ -27,7 +27,7 @@ resource "okta_app_connection" "token" {{
 
 resource "okta_app_connection" "oauth" {{
   id     = "{oauth_app}"
-  action = "activate"
+  action = "deactivate"
   profile {{
     auth_scheme = "OAUTH2"
     settings {{

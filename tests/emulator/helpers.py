@@ -45,3 +45,16 @@ def assert_error(response: httpx.Response, status: int, code: str, summary: str 
 def assert_validation_error(response: httpx.Response) -> list[str]:
     """Check a 400 E0000001 for an update body and return its causes' summaries."""
     return assert_error(response, 400, "E0000001", "Api validation failed: connection")
+
+
+def grant_consent(http: httpx.Client, app_id: str) -> dict[str, str]:
+    """Open the connection's authorize link as the administrator's browser: a `code` and `state`."""
+    href = http.get(connection_path(app_id)).json()["_links"]["authorize"]["href"]
+    granted = http.get(href)
+    assert granted.status_code == 200, granted.text
+    return dict(granted.json())
+
+
+def verify_consent(http: httpx.Client, kind: str, app_id: str, params: dict[str, str]) -> httpx.Response:
+    """POST the OAuth consent callback with these query parameters."""
+    return http.post(f"/api/v1/apps/{kind}/{app_id}/oauth2/callback", params=params)

@@ -58,7 +58,11 @@ def test_create_app_rejects_a_duplicate_id(emulator: Emulator, anonymous: httpx.
 
 
 def test_create_app_rejects_malformed_json(anonymous: httpx.Client) -> None:
-    assert_error(anonymous.post("/emulator/apps", content=b"{kind"), 400, "E0000003")
+    response = anonymous.post(
+        "/emulator/apps", content=b"{kind", headers={"Content-Type": "application/json"}
+    )
+
+    assert_error(response, 400, "E0000003")
 
 
 def test_list_apps(emulator: Emulator, anonymous: httpx.Client) -> None:
@@ -87,7 +91,7 @@ def test_admin_view_shows_which_secrets_are_set_not_their_values(
         "id": app_id,
         "kind": "office365",
         "configured": True,
-        "status": "ENABLED",
+        "status": "DISABLED",
         "authScheme": "OAUTH2",
         "baseUrl": None,
         "clientId": None,
@@ -269,7 +273,7 @@ def test_consent_endpoint_for_wrong_app_is_404(
 
 
 def test_admin_wrong_method_and_unknown_paths(anonymous: httpx.Client) -> None:
-    wrong = anonymous.put("/emulator/requests")
+    wrong = anonymous.put("/emulator/requests", json={})
 
     assert_error(wrong, 405, "E0000022")
     assert wrong.headers["Allow"] == "GET, DELETE"

@@ -9,7 +9,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .helpers import assert_error, connection_path
+from .helpers import assert_error, connection_path, grant_consent, verify_consent
 
 CONSENT_KINDS = [AppKind.OFFICE365, AppKind.GOOGLE, AppKind.SLACK, AppKind.ZOOMUS]
 
@@ -202,7 +202,7 @@ def test_reposting_the_same_oauth_config_keeps_consent(emulator: Emulator, clien
     app_id = emulator.store.add_app(AppKind.GOOGLE)
     body = {"profile": {"authScheme": "OAUTH2"}}
     first = client.post(connection_path(app_id), json=body).json()["_links"]["authorize"]["href"]
-    client.post(f"/api/v1/apps/google/{app_id}/oauth2/callback", params={"code": "c", "state": "s"})
+    assert verify_consent(client, "google", app_id, grant_consent(client, app_id)).status_code == 204
 
     again = client.post(connection_path(app_id), json=body).json()["_links"]["authorize"]["href"]
 
@@ -216,7 +216,8 @@ def test_changing_the_oauth_config_needs_new_consent(emulator: Emulator, client:
     first = client.post(
         connection_path(app_id), json={"profile": {"authScheme": "OAUTH2", "settings": first_settings}}
     )
-    client.post(f"/api/v1/apps/office365/{app_id}/oauth2/callback", params={"code": "c"})
+    granted, unused = grant_consent(client, app_id), grant_consent(client, app_id)
+    assert verify_consent(client, "office365", app_id, granted).status_code == 204
     assert emulator.store.connection(app_id).consent_verified is True
 
     second_settings = {"adminUsername": "a", "adminPassword": "2"}
@@ -226,6 +227,11 @@ def test_changing_the_oauth_config_needs_new_consent(emulator: Emulator, client:
 
     assert second.json()["_links"]["authorize"] != first.json()["_links"]["authorize"]
     assert emulator.store.connection(app_id).consent_verified is False
+    stale = verify_consent(client, "office365", app_id, unused)
+    assert assert_error(stale, 403, "E0000006") == [
+        "state: does not match the consent this application awaits"
+    ]
+    assert_error(client.post(connection_path(app_id, "/lifecycle/activate")), 403, "E0000006")
 
 
 def test_post_replaces_the_whole_configuration(emulator: Emulator, client: httpx.Client) -> None:

@@ -160,7 +160,10 @@ def test_reset_sends_no_bytes(emulator: Emulator, kind: str) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
     emulator.store.inject(kind)
     parts = urlsplit(emulator.url)
-    request = f"GET {connection_path(app_id)} HTTP/1.1\r\nHost: e\r\nAuthorization: SSWS {API_TOKEN}\r\n\r\n"
+    request = (
+        f"GET {connection_path(app_id)} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        f"Authorization: SSWS {API_TOKEN}\r\n\r\n"
+    )
 
     with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
         sock.sendall(request.encode())
@@ -244,17 +247,43 @@ def test_stopping_is_not_held_up_by_a_slow_answer() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"kind": "explode"}, "kind must be one of status, reset_before, reset_after, truncate, slow"),
-        ({"kind": "status"}, "a status fault needs a status"),
+        (
+            {"kind": "explode"},
+            "kind must be one of status, reset_before, reset_after, truncate, slow, rate_limit_headers",
+        ),
+        ({"kind": "status"}, "status is required by a status fault"),
         ({"kind": "status", "status": 418}, "status must be 401, 403, 404, 429 or a 5xx status, got 418"),
         ({"kind": "status", "status": 599}, "or a 5xx status, got 599"),
         ({"kind": "reset_after", "status": 500}, "status applies to status faults only"),
         ({"kind": "status", "status": 500, "reset_in": 1}, "reset_in applies to slow faults"),
-        ({"kind": "slow"}, "a slow fault needs reset_in"),
-        ({"kind": "slow", "reset_in": 0}, "reset_in must be more than 0 seconds"),
-        ({"kind": "truncate", "count": 0}, "count must be 1 or more"),
+        ({"kind": "slow"}, "reset_in is required by a slow fault"),
+        ({"kind": "slow", "reset_in": 0}, "reset_in must be more than 0 and at most 300 seconds, got 0"),
+        ({"kind": "slow", "reset_in": float("nan")}, "reset_in must be more than 0 and at most 300 seconds"),
+        ({"kind": "slow", "reset_in": 10**400}, "at most 300 seconds, got inf"),
+        ({"kind": "status", "status": 429, "reset_in": 301}, "at most 300 seconds, got 301"),
+        ({"kind": "truncate", "count": 0}, "count must be between 1 and 1000, got 0"),
+        ({"kind": "truncate", "count": 1001}, "count must be between 1 and 1000, got 1001"),
         ({"kind": "truncate", "path": "connections/default"}, "path must start with '/'"),
+        ({"kind": "truncate", "path": "/a b"}, "path must be at most 1024 visible ASCII characters"),
+        ({"kind": "truncate", "path": "/" + "a" * 1024}, "path must be at most 1024 visible"),
         ({"kind": "truncate", "method": "GET /"}, "method must be an HTTP method"),
+        ({"kind": "truncate", "method": "G" * 17}, "method must be an HTTP method"),
+        ({"kind": "rate_limit_headers"}, "rate_limit_headers is required by a rate_limit_headers fault"),
+        ({"kind": "rate_limit_headers", "rate_limit_headers": {}}, "must name at least one of limit"),
+        ({"kind": "rate_limit_headers", "rate_limit_headers": {"Retry-After": "1"}}, "keys must be limit"),
+        (
+            {"kind": "rate_limit_headers", "rate_limit_headers": {"reset": "1\r\nSet-Cookie: x"}},
+            "rate_limit_headers.reset must be a string of at most 64 printable ASCII characters",
+        ),
+        ({"kind": "rate_limit_headers", "rate_limit_headers": {"limit": "9" * 65}}, "at most 64 printable"),
+        (
+            {"kind": "status", "status": 500, "rate_limit_headers": {"reset": "nan"}},
+            "rate_limit_headers applies to rate_limit_headers faults and 429 status faults only",
+        ),
+        (
+            {"kind": "status", "status": 429, "reset_in": 2, "rate_limit_headers": {"reset": "nan"}},
+            "reset_in cannot be given with rate_limit_headers.reset",
+        ),
     ],
 )
 def test_inject_rejects_nonsense(emulator: Emulator, kwargs: dict[str, object], message: str) -> None:
@@ -294,6 +323,7 @@ def test_admin_api_injects_and_clears_faults(
         "count": 2,
         "status": 429,
         "resetIn": 3,
+        "rateLimitHeaders": None,
     }
     assert slow.json() == {
         "kind": "slow",
@@ -302,6 +332,7 @@ def test_admin_api_injects_and_clears_faults(
         "count": 1,
         "status": None,
         "resetIn": 0.5,
+        "rateLimitHeaders": None,
     }
     assert pending.json() == {"pending": 3}
     assert limited.status_code == 429
@@ -314,19 +345,43 @@ def test_admin_api_injects_and_clears_faults(
 @pytest.mark.parametrize(
     ("body", "causes"),
     [
-        ({"kind": "boom"}, ["kind: must be one of status, reset_before, reset_after, truncate, slow"]),
         (
-            {"kind": "status", "status": "500", "count": "2", "resetIn": True, "method": 1, "extra": 0},
+            {"kind": "boom"},
+            [
+                "kind: must be one of status, reset_before, reset_after, truncate, slow, "
+                "rate_limit_headers, got 'boom'"
+            ],
+        ),
+        (
+            {
+                "kind": "status",
+                "status": "500",
+                "count": "2",
+                "resetIn": True,
+                "method": 1,
+                "extra": 0,
+                "rateLimitHeaders": {"reset": 1},
+            },
             [
                 "extra: unknown property",
                 "method: must be a string",
                 "count: must be an integer",
                 "status: must be an integer",
                 "resetIn: must be a number",
+                "rateLimitHeaders: must be an object of strings",
             ],
         ),
-        ({"kind": "status", "status": 200}, ["status must be 401, 403, 404, 429 or a 5xx status, got 200"]),
-        ({"kind": "truncate", "count": 0}, ["count must be 1 or more, got 0"]),
+        ({"kind": "status", "status": 200}, ["status: must be 401, 403, 404, 429 or a 5xx status, got 200"]),
+        ({"kind": "truncate", "count": 0}, ["count: must be between 1 and 1000, got 0"]),
+        ({"kind": "truncate", "count": 10**6}, ["count: must be between 1 and 1000, got 1000000"]),
+        (
+            {"kind": "slow", "resetIn": 1e300},
+            ["resetIn: must be more than 0 and at most 300 seconds, got 1e+300"],
+        ),
+        (
+            {"kind": "rate_limit_headers", "rateLimitHeaders": {"remaining": "0\nX-Injected: 1"}},
+            ["rateLimitHeaders.remaining: must be a string of at most 64 printable ASCII characters"],
+        ),
     ],
 )
 def test_admin_api_rejects_bad_faults(
@@ -336,3 +391,96 @@ def test_admin_api_rejects_bad_faults(
 
     assert assert_error(response, 400, "E0000001", "Api validation failed: fault") == causes
     assert emulator.store.pending_faults() == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "cause"),
+    [
+        (
+            b'{"kind": "status", "status": 429, "resetIn": 1e400}',
+            "resetIn: must be more than 0 and at most 300 seconds, got inf",
+        ),
+        (
+            b'{"kind": "slow", "resetIn": -1e400}',
+            "resetIn: must be more than 0 and at most 300 seconds, got -inf",
+        ),
+        (
+            b'{"kind": "slow", "resetIn": 1' + b"0" * 400 + b"}",
+            "resetIn: must be more than 0 and at most 300 seconds, got inf",
+        ),
+        (
+            b'{"kind": "truncate", "path": "/' + b"a" * 5000 + b'"}',
+            "path: must be at most 1024 visible ASCII characters",
+        ),
+        (
+            b'{"kind": "truncate", "method": "' + b"G" * 5000 + b'"}',
+            "method: must be an HTTP method such as GET",
+        ),
+    ],
+)
+def test_admin_api_refuses_values_it_cannot_serve(
+    emulator: Emulator, anonymous: httpx.Client, client: httpx.Client, raw: bytes, cause: str
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+
+    response = anonymous.post("/emulator/faults", content=raw, headers={"Content-Type": "application/json"})
+    after = client.get(connection_path(app_id))
+
+    [refused] = assert_error(response, 400, "E0000001", "Api validation failed: fault")
+    assert refused.startswith(cause)
+    assert len(response.content) < 1000
+    assert emulator.store.pending_faults() == 0
+    assert after.status_code == 200
+    assert len(after.headers["X-Rate-Limit-Reset"]) == 10
+
+
+GARBAGE = [
+    {"reset": "nan"},
+    {"reset": "inf"},
+    {"reset": "1e400"},
+    {"reset": "soon"},
+    {"reset": ""},
+    {"remaining": "lots", "limit": "-5"},
+    {"limit": "1e3", "remaining": "0.5"},
+]
+
+
+@pytest.mark.parametrize(
+    "values", GARBAGE, ids=lambda values: ",".join(f"{k}={v}" for k, v in values.items())
+)
+def test_a_429_can_carry_garbage_rate_limit_headers(
+    emulator: Emulator, anonymous: httpx.Client, client: httpx.Client, values: dict[str, str]
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    created = anonymous.post(
+        "/emulator/faults", json={"kind": "status", "status": 429, "rateLimitHeaders": values}
+    )
+
+    limited = client.get(connection_path(app_id))
+
+    assert created.status_code == 201
+    assert created.json()["rateLimitHeaders"] == values
+    assert_error(limited, 429, "E0000047")
+    sent = {
+        name: limited.headers[f"X-Rate-Limit-{name.capitalize()}"] for name in ("limit", "remaining", "reset")
+    }
+    real = {"limit": "600", "remaining": "0", "reset": str(server_epoch(limited) + 1)}
+    assert sent == {**real, **values}
+    assert client.get(connection_path(app_id)).status_code == 200
+
+
+def test_a_served_request_can_carry_a_reset_an_hour_ahead(emulator: Emulator, client: httpx.Client) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    hour_ahead = str(int(time.time()) + 3600)
+    emulator.store.inject("rate_limit_headers", method="POST", rate_limit_headers={"reset": hour_ahead})
+
+    response = client.post(
+        connection_path(app_id) + "?activate=true", json={"profile": {"authScheme": "TOKEN", "token": "t"}}
+    )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "ENABLED"
+    assert response.headers["X-Rate-Limit-Reset"] == hour_ahead
+    assert response.headers["X-Rate-Limit-Remaining"] == "599"
+    assert [entry.fault for entry in emulator.store.requests()] == ["rate_limit_headers"]
+    assert emulator.store.connection(app_id).status == "ENABLED"

@@ -9,7 +9,14 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .helpers import assert_error, assert_validation_error, connection_path, http_client
+from .helpers import (
+    assert_error,
+    assert_validation_error,
+    connection_path,
+    grant_consent,
+    http_client,
+    verify_consent,
+)
 
 TOKEN_BODY = {"baseUrl": "https://target.okta.com", "profile": {"authScheme": "TOKEN", "token": "t"}}
 
@@ -151,9 +158,7 @@ def test_oauth_callback_verifies_consent(emulator: Emulator, client: httpx.Clien
     app_id = emulator.store.add_app(kind)
     client.post(connection_path(app_id), json={"profile": {"authScheme": "OAUTH2"}})
 
-    response = client.post(
-        f"/api/v1/apps/{kind.value}/{app_id}/oauth2/callback", params={"code": "abc", "state": "xyz"}
-    )
+    response = verify_consent(client, kind.value, app_id, grant_consent(client, app_id))
 
     assert response.status_code == 204
     assert response.content == b""

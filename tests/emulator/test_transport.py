@@ -41,7 +41,7 @@ def test_chunked_request_body(emulator: Emulator, client: httpx.Client) -> None:
 def test_oversized_body_is_refused_and_the_connection_closed(emulator: Emulator) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
     head = (
-        f"POST {connection_path(app_id)} HTTP/1.1\r\nHost: emulator\r\n"
+        f"POST {connection_path(app_id)} HTTP/1.1\r\nHost: {urlsplit(emulator.url).netloc}\r\n"
         f"Authorization: SSWS {API_TOKEN}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {2 * 1024 * 1024}\r\n\r\n"
     )
@@ -69,7 +69,7 @@ def test_head_is_not_allowed_and_has_no_body(emulator: Emulator, client: httpx.C
 def test_connection_close_is_honoured(emulator: Emulator) -> None:
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
     request = (
-        f"GET {connection_path(app_id)} HTTP/1.1\r\nHost: emulator\r\n"
+        f"GET {connection_path(app_id)} HTTP/1.1\r\nHost: {urlsplit(emulator.url).netloc}\r\n"
         f"Authorization: SSWS {API_TOKEN}\r\nConnection: close\r\n\r\n"
     )
 
