@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from okta_emulator import AppKind, Emulator
 
 from .conftest import Terraform, api_calls, header_with, token_connection, token_connections
@@ -212,3 +216,28 @@ def test_rate_limit_headers_that_are_not_numbers_are_survived(
     assert [entry.fault for entry in emulator.store.requests()][:2] == ["status", "rate_limit_headers"]
     assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
     terraform.assert_no_changes()
+
+
+# A reset that is not a finite number: before the fix a 429 carrying one hung the apply (nan) or
+# ended it in an internal error (inf, 1e400). It is ignored, so the 429 is backed off like a 503.
+# (A reset beyond the one-minute window is bounded to it: the unit tests show that.)
+@pytest.mark.parametrize("reset", ["nan", "inf", "1e400"])
+def test_a_429_with_an_unusable_reset_is_backed_off_and_the_apply_succeeds(
+    terraform: Terraform, emulator: Emulator, reset: str
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id), header=header_with(min_wait_seconds=0.2, max_wait_seconds=2))
+    terraform.init()
+    emulator.store.inject(
+        "status",
+        method="POST",
+        status=429,
+        rate_limit_headers={"limit": "600", "remaining": "0", "reset": reset},
+    )
+    started = time.monotonic()
+    result = terraform.apply(expect=None)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Internal error" not in result.stdout + result.stderr
+    assert time.monotonic() - started < 60  # well within the window, where a hang would not be
+    assert statuses(emulator) == [429, 200]
+    assert emulator.store.connection(app_id).status == "ENABLED"
