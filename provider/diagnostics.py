@@ -57,11 +57,23 @@ def _insufficient_scope(exc: OktaAPIError) -> str:
     )
 
 
-def okta_api_advice(exc: OktaAPIError) -> str:
+# Okta's callback answers 403 for a consent it refuses (a code spent, expired or from another
+# link, a state that does not match) as for credentials that may not manage the application.
+CONSENT_FORBIDDEN = (
+    "Okta refused the consent: its code works once, expires, and must come with the state of the "
+    "consent link the application awaits. Open authorize_url again to get a new code and state. If "
+    "they are fresh, the credentials in use may lack the permission to manage this application."
+)
+
+
+def okta_api_advice(exc: OktaAPIError, *, consent: bool = False) -> str:
     """What to do about an API error, from the authentication in use and the cause Okta gave;
-    empty when there is nothing to add to Okta's own words."""
+    empty when there is nothing to add to Okta's own words. `consent`: the call sent an
+    administrator's consent, which Okta refuses with a 403 of its own."""
     if exc.auth_error == "insufficient_scope":
         return _insufficient_scope(exc)
+    if consent and exc.status == 403:
+        return CONSENT_FORBIDDEN
     advice = {401: _REFUSED, 403: _FORBIDDEN}.get(exc.status)
     return "" if advice is None or exc.auth is None else advice[exc.auth]
 
@@ -87,14 +99,16 @@ def add_okta_error(
     path: list[str] | None = None,
     *,
     read_back: bool | None = None,
+    consent: bool = False,
 ) -> None:
     """Add an error for `exc`, saying what the provider was doing (`doing`) when it happened;
     `path` points at the argument it is about, when one is. `read_back` says, after a call Okta
-    may have acted on, whether the connection could be read back for the state."""
+    may have acted on, whether the connection could be read back for the state; `consent`, that
+    the call sent an administrator's consent."""
     detail = [f"While {doing}."]
     if exc.detail:
         detail.append(exc.detail)
-    if isinstance(exc, OktaAPIError) and (advice := okta_api_advice(exc)):
+    if isinstance(exc, OktaAPIError) and (advice := okta_api_advice(exc, consent=consent)):
         detail.append(advice)
     if read_back is not None:
         detail.append(_READ_BACK[read_back])

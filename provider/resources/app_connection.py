@@ -547,7 +547,7 @@ class AppConnection:
                 return True
             doing = f'verifying the OAuth consent of application "{state["id"]}"'
             path = ["oauth_consent", "app_name"] if isinstance(exc, OktaNotFoundError) else None
-            add_okta_error(diags, exc, doing, path)
+            add_okta_error(diags, exc, doing, path, consent=True)
             state["oauth_consent"] = None
             state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
             return False

@@ -93,6 +93,8 @@ def test_a_refused_consent_is_an_error_and_left_out_of_the_state(
     assert "Okta API error 403 E0000006" in errors
     assert f'verifying the OAuth consent of application "{app_id}"' in errors
     assert "state: does not match the consent this application awaits" in errors
+    assert "Open authorize_url again to get a new code and state" in errors
+    assert "administrator lacks the permission" not in errors
     assert "badcode" not in failed.stdout + failed.stderr
     assert api_calls(emulator) == ["POST /", f"POST /api/v1/apps/office365/{app_id}/oauth2/callback"]
     connection = emulator.store.connection(app_id)

@@ -62,3 +62,15 @@ def test_other_errors_get_no_advice_and_the_diagnostic_carries_the_advice() -> N
     assert error.summary == "Okta API error 403 E0000006: no error description"
     assert error.detail.startswith('While creating "0oa1".\nRequest: POST /api/v1/apps/0oa1')
     assert error.detail.endswith(okta_api_advice(forbidden("service_app", auth_error="insufficient_scope")))
+
+
+def test_a_refused_consent_is_advised_as_one_not_as_a_missing_permission() -> None:
+    refused = OktaAPIError(
+        "POST", "/api/v1/apps/office365/0oa1/oauth2/callback", 403, "E0000006", auth="api_token"
+    )
+    diags = Diagnostics()
+    add_okta_error(diags, refused, 'verifying the OAuth consent of application "0oa1"', consent=True)
+    detail = diags.diagnostics[0].detail
+    assert "Open authorize_url again to get a new code and state" in detail
+    assert "administrator lacks the permission" not in detail
+    assert "Open authorize_url" not in okta_api_advice(refused)
