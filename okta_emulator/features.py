@@ -233,7 +233,8 @@ def _normal(value: object) -> object:
 
 
 def _merge(current: Settings, update: Settings) -> Settings:
-    """`current` with every leaf `update` carries (a partial update); a `null` replaces."""
+    """`current` with every leaf `update` carries (a partial update); a `null` replaces. An
+    `EMAIL` username format has no expression (the spec gives one only to `CUSTOM`)."""
     merged = copy.deepcopy(current)
     for key, value in update.items():
         old = merged.get(key)
@@ -245,6 +246,8 @@ def _merge(current: Settings, update: Settings) -> Settings:
             merged[key] = _merge(old, value)
         else:
             merged[key] = copy.deepcopy(value)
+    if merged.get("usernameFormat") == "EMAIL":
+        merged.pop("userNameExpression", None)
     return merged
 
 
