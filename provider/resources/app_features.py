@@ -291,7 +291,7 @@ class AppFeatures:
     def import_(self, ctx: ImportContext, id: str) -> State | None:
         diags = ctx.diagnostics
         app_id, _, name = id.strip().partition("/")
-        problem = app_id_problem(app_id) or name_problem(name)
+        problem = (app_id_problem(app_id) or name_problem(name)) if "/" in id else None
         if "/" not in id or problem is not None:
             reason = problem[2] + " " if problem else ""
             diags.add_error(
