@@ -243,12 +243,17 @@ def test_a_connection_not_enabled_is_a_400(
 
     causes = assert_error(response, 400, "E0000001", "Api validation failed: feature")
     assert causes == ["Provisioning is not enabled for the app instance."]
+    spec = openapi.load(SPEC)
+    assert openapi.problems(spec, openapi.response_schema(spec, LIST, "get", "400"), response.json()) == []
 
 
 def test_unknown_app_and_unsupported_feature_are_404(emulator: Emulator, client: httpx.Client) -> None:
     zscaler = enabled_app(emulator, AppKind.ZSCALERBYZ)
 
-    assert_error(client.get(feature_path("0oaNoSuchApp000000000", "USER_PROVISIONING")), 404, "E0000007")
+    unknown_app = client.get(feature_path("0oaNoSuchApp000000000", "USER_PROVISIONING"))
+    assert_error(unknown_app, 404, "E0000007")
+    spec = openapi.load(SPEC)
+    assert openapi.problems(spec, openapi.response_schema(spec, ONE, "get", "404"), unknown_app.json()) == []
     assert_error(client.get(feature_path(zscaler, "INBOUND_PROVISIONING")), 404, "E0000007")
     assert_error(client.put(feature_path(zscaler, "OTHER"), json={}), 404, "E0000007")
     assert_error(client.delete(feature_path(zscaler, "USER_PROVISIONING")), 405, "E0000022")

@@ -9,11 +9,20 @@ from typing import Any
 
 import pytest
 from msgpack import ExtType
-from tf.iface import CreateContext, DeleteContext, ImportContext, PlanContext, ReadContext, UpdateContext
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    ReadContext,
+    ReadDataContext,
+    UpdateContext,
+)
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
 from okta_emulator import AppKind, Emulator
+from provider.data_sources.app_features import AppFeaturesData
 from provider.okta import ApiToken
 from provider.okta.client import OktaClient
 from provider.provider import OktaProvider
@@ -390,3 +399,57 @@ def test_a_malformed_import_id_shows_the_right_form(
     assert error.summary == "Invalid import ID"
     assert "<application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>" in error.detail
     assert calls(emulator) == []
+
+
+# --- the data source --------------------------------------------------------------------------
+
+
+def data_source(resource: AppFeatures) -> AppFeaturesData:
+    return AppFeaturesData(resource.provider)
+
+
+def test_data_source_reads_the_whole_feature(emulator: Emulator, resource: AppFeatures) -> None:
+    app_id = enabled_app(emulator, AppKind.ZSCALERBYZ)
+    diags = Diagnostics()
+
+    state = data_source(resource).read(
+        ReadDataContext(diags, "okta_app_features"), {"app_id": app_id, "name": "USER_PROVISIONING"}
+    )
+
+    assert not diags.has_errors()
+    assert state is not None
+    assert state["capabilities"]["update"]["password"] == {
+        "status": "DISABLED",
+        "seed": "RANDOM",
+        "change": "KEEP_EXISTING",
+    }
+    assert state["capabilities"]["import_settings"] is None
+    assert calls(emulator) == [("GET", f"/api/v1/apps/{app_id}/features/USER_PROVISIONING")]
+
+
+def test_data_source_refuses_a_bad_name_before_any_call(emulator: Emulator, resource: AppFeatures) -> None:
+    diags = Diagnostics()
+
+    state = data_source(resource).read(
+        ReadDataContext(diags, "okta_app_features"), {"app_id": "0oa1", "name": "X"}
+    )
+
+    assert state is None
+    assert [d.summary for d in diags.to_pb()] == ["Invalid name"]
+    assert calls(emulator) == []
+
+
+def test_data_source_of_a_feature_the_app_lacks_is_a_404_error(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator, AppKind.ZSCALERBYZ)
+    diags = Diagnostics()
+
+    state = data_source(resource).read(
+        ReadDataContext(diags, "okta_app_features"), {"app_id": app_id, "name": "INBOUND_PROVISIONING"}
+    )
+
+    assert state is None
+    (error,) = diags.to_pb()
+    assert error.summary.startswith("Okta API error 404 E0000007")
+    assert [step.attribute_name for step in error.attribute.steps] == ["app_id"]
