@@ -29,6 +29,7 @@ from typing import Self, cast
 
 from okta_emulator.admin import AdminApi
 from okta_emulator.faults import Fault, FaultKind, status_error
+from okta_emulator.features import FeatureApi
 from okta_emulator.guard import allowed_hosts, refusal
 from okta_emulator.messages import (
     LOG,
@@ -139,9 +140,10 @@ class _Application:
         self.allowed_hosts: frozenset[str] = frozenset()
         self._expected_authorization = f"SSWS {api_token}".encode()
         self._api_token = api_token
-        self._api_routes = self._build_api_routes()
+        features = FeatureApi(store, lambda: self.base_url)
+        self._api_routes = self._build_api_routes() + features.api_routes
         self._oauth_routes = [Route(("oauth2", "v1", "token"), {"POST": self._token})]
-        self._admin_routes = AdminApi(store).routes
+        self._admin_routes = AdminApi(store).routes + features.admin_routes
 
     def handle(self, request: Request) -> Response:
         """Answer one request; one a web page could have sent is refused (`okta_emulator.guard`)."""

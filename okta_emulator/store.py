@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from okta_emulator.faults import Fault, FaultKind, FaultQueue
+from okta_emulator.features import FeatureSettings
 from okta_emulator.oauth import AuthorizationServer, ServiceApp
 
 TOKEN = "TOKEN"
@@ -332,6 +333,7 @@ class Store:
         self.oauth = AuthorizationServer(token_ttl_seconds)
         self.activate_in_post = True
         self._faults = FaultQueue()
+        self.features = FeatureSettings()
         self._in_flight = 0
         self._peak_in_flight = 0
 
@@ -359,6 +361,7 @@ class Store:
         with self._lock:
             if self._apps.pop(app_id, None) is None:
                 raise UnknownAppError(app_id)
+        self.features.forget(app_id)
 
     def apps(self) -> list[tuple[str, AppKind]]:
         """Every app as (id, kind), in creation order."""

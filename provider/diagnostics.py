@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from tf.utils import Diagnostics
 
-from provider.okta import OktaAPIError, OktaError
+from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
 from provider.okta.errors import AuthKind
+from provider.okta.features import provisioning_not_enabled
 from provider.provider import NotConfigured, OktaProvider
 
 if TYPE_CHECKING:
@@ -126,3 +127,19 @@ def configured_client(provider: OktaProvider, diags: Diagnostics) -> OktaClient 
             "errors above.",
         )
         return None
+
+
+def add_feature_error(diags: Diagnostics, exc: OktaError, doing: str, app_id: str) -> None:
+    """Add an error for a failed features call; Okta's refusal while the application's
+    connection is not enabled says what to do about it."""
+    if isinstance(exc, OktaAPIError) and provisioning_not_enabled(exc):
+        diags.add_error(
+            "Provisioning is not enabled for the application",
+            f"While {doing}: Okta configures features only once the provisioning connection of "
+            f'application "{app_id}" is enabled. Enable it first: an okta_app_connection with '
+            'action = "activate", and app_id = okta_app_connection.NAME.id so that Terraform orders '
+            f"the two.\n{exc.detail}",
+            path=["app_id"],
+        )
+        return
+    add_okta_error(diags, exc, doing, ["app_id"] if isinstance(exc, OktaNotFoundError) else None)

@@ -180,13 +180,15 @@ class OktaProvider:
     def get_data_sources(self) -> list[type[DataSource]]:
         from provider.data_sources.app_connection import AppConnectionData
         from provider.data_sources.app_connection_jwks import AppConnectionJwksData
+        from provider.data_sources.app_features import AppFeaturesData
 
-        return [AppConnectionData, AppConnectionJwksData]
+        return [AppConnectionData, AppConnectionJwksData, AppFeaturesData]
 
     def get_resources(self) -> list[type[Resource]]:
         from provider.resources.app_connection import AppConnection
+        from provider.resources.app_features import AppFeatures
 
-        return [AppConnection]
+        return [AppConnection, AppFeatures]
 
     def get_functions(self) -> list[Any]:
         return []

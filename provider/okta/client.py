@@ -125,6 +125,11 @@ class OktaClient:
     def deactivate_connection(self, app_id: str) -> None:
         self._call("POST", self._path(app_id, "/lifecycle/deactivate"))
 
+    def call(self, method: str, path: str, json_body: dict[str, Any] | None = None) -> httpx.Response:
+        """One call to another `/api/v1/apps` endpoint (see provider.okta.features), through the
+        same auth, governor, retries and logging; raises an OktaError for an error answer."""
+        return self._call(method, path, json_body)
+
     def _connection(
         self,
         method: str,

@@ -1,0 +1,311 @@
+"""okta_app_features: the provisioning features of an application (`USER_PROVISIONING`,
+`INBOUND_PROVISIONING`).
+
+Okta has no way to create or delete a feature, only to read and replace it: create and update
+read the feature, lay the configured settings over it and PUT the whole object of the
+feature's variant; destroy only forgets it. Settings the configuration leaves out are not
+managed: a block left out stays out of the state, a setting left out of a block shows Okta's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf.iface import (
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    ReadContext,
+    UpdateContext,
+)
+from tf.schema import Attribute, Schema
+from tf.types import String, Unknown
+from tf.utils import Diagnostics
+
+from provider.diagnostics import add_feature_error, configured_client
+from provider.okta import OktaError, OktaNotFoundError
+from provider.okta.features import FEATURE_NAMES, Feature, get_feature, update_feature
+from provider.plugin.values import is_known, is_unknown
+from provider.provider import OktaProvider
+from provider.resources.app_features_capabilities import (
+    CAPABILITIES,
+    VARIANTS,
+    capabilities_from_okta,
+    leaves,
+    request_capabilities,
+    resource_block,
+)
+
+State = dict[str, Any]
+Problem = tuple[list[str], str, str]
+IMPORT_FORM = (
+    "terraform import okta_app_features.NAME <application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>"
+)
+
+SCHEMA = Schema(
+    version=0,
+    description="Manages a provisioning feature of an Okta application: what `USER_PROVISIONING` "
+    "does in the application (create users, push profile changes, deactivate users, sync passwords) "
+    "or how `INBOUND_PROVISIONING` imports and matches users. Okta has no way to delete a feature: "
+    "destroying this resource removes it from state and changes nothing at Okta.",
+    attributes=[
+        Attribute("id", String(), computed=True, description="`{app_id}/{name}`."),
+        Attribute(
+            "app_id",
+            String(),
+            required=True,
+            requires_replace=True,
+            description="The ID of the application. Use `okta_app_connection.NAME.id`, so that the "
+            "connection is enabled first: Okta refuses feature calls until it is. Changing it "
+            "replaces the resource.",
+        ),
+        Attribute(
+            "name",
+            String(),
+            required=True,
+            requires_replace=True,
+            description="`USER_PROVISIONING` or `INBOUND_PROVISIONING`. Changing it replaces the resource.",
+        ),
+        Attribute(
+            "status",
+            String(),
+            computed=True,
+            description="The feature's status as Okta reports it (read-only).",
+        ),
+        Attribute("description", String(), computed=True, description="Okta's description of the feature."),
+    ],
+    block_types=[resource_block(CAPABILITIES)],
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------------
+
+
+def app_id_problem(app_id: Any, attribute: str = "app_id") -> Problem | None:
+    """An application ID that cannot be one path segment at Okta: blank, `.` or `..`."""
+    if isinstance(app_id, str) and (not app_id.strip() or app_id in (".", "..")):
+        return (
+            [attribute],
+            f"Invalid {attribute}",
+            f'{attribute} must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9, not "{app_id}".',
+        )
+    return None
+
+
+def name_problem(name: Any) -> Problem | None:
+    if isinstance(name, str) and name not in FEATURE_NAMES:
+        return (
+            ["name"],
+            "Invalid name",
+            f'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING", not "{name}".',
+        )
+    return None
+
+
+def validation_problems(config: State) -> list[Problem]:
+    """Every rule checked before any call: (attribute path, summary, detail). Unknown values pass."""
+    problems = [p for p in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))) if p]
+    capabilities = config.get("capabilities")
+    if not isinstance(capabilities, dict):
+        return problems
+    name = config.get("name")
+    if name in VARIANTS:
+        for group in CAPABILITIES.groups:
+            if group not in VARIANTS[name] and is_known(capabilities.get(group.name)):
+                problems.append(
+                    (
+                        ["capabilities", group.name],
+                        f"{group.name} is not allowed with {name}",
+                        f"{group.name} is a setting of {_owner(group.name)}, not of {name}.",
+                    )
+                )
+    for path, leaf, value in leaves(CAPABILITIES, capabilities):
+        where = ["capabilities", *path]
+        if leaf.values and isinstance(value, str) and value not in leaf.values:
+            allowed = " or ".join(f'"{v}"' for v in leaf.values)
+            problems.append((where, f"Invalid {leaf.name}", f'{leaf.name} must be {allowed}, not "{value}".'))
+        if leaf.name == "expression" and value == "":
+            problems.append((where, "Invalid expression", "expression must be a cron expression, not empty."))
+        if leaf.name == "timezone" and isinstance(value, str) and not 1 <= len(value) <= 64:
+            problems.append(
+                (where, "Invalid timezone", "timezone must be an IANA time zone name of 1 to 64 characters.")
+            )
+    problems += _username_problems(capabilities)
+    return problems
+
+
+def _owner(group: str) -> str:
+    return next(name for name, groups in VARIANTS.items() if group in (g.name for g in groups))
+
+
+def _username_problems(capabilities: State) -> list[Problem]:
+    settings = capabilities.get("import_settings")
+    username = settings.get("username") if isinstance(settings, dict) else None
+    if not isinstance(username, dict):
+        return []
+    fmt, expression = username.get("username_format"), username.get("username_expression")
+    path = ["capabilities", "import_settings", "username", "username_expression"]
+    if fmt == "CUSTOM" and expression is None:
+        return [
+            (
+                path,
+                "Missing username_expression",
+                'username_expression is required with username_format "CUSTOM".',
+            )
+        ]
+    if is_known(expression) and not is_unknown(fmt) and fmt != "CUSTOM":
+        return [
+            (
+                path,
+                "username_expression is not allowed",
+                'username_expression is used only with username_format = "CUSTOM"; set that too.',
+            )
+        ]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# States
+# ---------------------------------------------------------------------------------------------
+
+
+def feature_state(app_id: str, feature: Feature, shape: Any = True) -> State:
+    """The state of a feature as Okta reports it; only the blocks present in `shape` are filled."""
+    return {
+        "id": f"{app_id}/{feature.name}",
+        "app_id": app_id,
+        "name": feature.name,
+        "status": feature.status,
+        "description": feature.description,
+        "capabilities": capabilities_from_okta(feature.name, feature.capabilities, shape),
+    }
+
+
+def planned_state(current: State | None, planned: State) -> State:
+    """What apply will learn from Okta marked unknown: on create the status and description, and
+    every setting left out of a block that was not in the state before."""
+    app_id, name = planned.get("app_id"), planned.get("name")
+    planned["id"] = f"{app_id}/{name}" if isinstance(app_id, str) and isinstance(name, str) else Unknown
+    if current is None:
+        planned["status"] = planned["description"] = Unknown
+    before = {path: value for path, _, value in leaves(CAPABILITIES, (current or {}).get("capabilities"))}
+    blocks_before = {path[:-1] for path in before}
+    for path, leaf, value in leaves(CAPABILITIES, planned.get("capabilities")):
+        if value is None and not leaf.required and path[:-1] not in blocks_before:
+            _set(planned["capabilities"], path, Unknown)
+    username = ((planned.get("capabilities") or {}).get("import_settings") or {}).get("username")
+    if isinstance(username, dict) and username.get("username_format") == "EMAIL":
+        username["username_expression"] = None  # Okta keeps one only with CUSTOM
+    return planned
+
+
+def _set(value: State, path: tuple[str, ...], item: Any) -> None:
+    for step in path[:-1]:
+        value = value[step]
+    value[path[-1]] = item
+
+
+# ---------------------------------------------------------------------------------------------
+# The resource
+# ---------------------------------------------------------------------------------------------
+
+
+class AppFeatures:
+    """The resource type: a GET and a PUT to apply, a GET to refresh, nothing to destroy."""
+
+    def __init__(self, provider: OktaProvider) -> None:
+        self.provider = provider
+
+    @classmethod
+    def get_name(cls) -> str:
+        return "app_features"
+
+    @classmethod
+    def get_schema(cls) -> Schema:
+        return SCHEMA
+
+    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
+        for path, summary, detail in validation_problems(config):
+            diags.add_error(summary, detail, path=path)
+
+    def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State:
+        return planned_state(current, planned)
+
+    def _apply(self, diags: Diagnostics, planned: State) -> State | None:
+        """GET the feature, lay the configuration over it, PUT it: the state after, or None."""
+        client = configured_client(self.provider, diags)
+        if client is None:
+            return None
+        app_id, name = planned["app_id"], planned["name"]
+        try:
+            current = get_feature(client, app_id, name)
+            body = request_capabilities(name, current.capabilities, planned.get("capabilities"))
+            feature = update_feature(client, app_id, name, body)
+        except OktaError as exc:
+            add_feature_error(diags, exc, f'configuring feature {name} of application "{app_id}"', app_id)
+            return None
+        state = feature_state(app_id, feature, planned.get("capabilities"))
+        for read_only in ("status", "description"):
+            if is_known(planned.get(read_only)):  # as last read: a PUT does not change them
+                state[read_only] = planned[read_only]
+        return state
+
+    def create(self, ctx: CreateContext, planned: State) -> State | None:
+        return self._apply(ctx.diagnostics, planned)
+
+    def update(self, ctx: UpdateContext, current: State, planned: State) -> State:
+        state = self._apply(ctx.diagnostics, planned)
+        return current if state is None else state
+
+    def read(self, ctx: ReadContext, current: State) -> State | None:
+        diags = ctx.diagnostics
+        client = configured_client(self.provider, diags)
+        if client is None:
+            return current
+        app_id, name = current["app_id"], current["name"]
+        try:
+            feature = get_feature(client, app_id, name)
+        except OktaNotFoundError:
+            diags.add_warning(
+                "Application not found at Okta",
+                f'Application "{app_id}" no longer exists at Okta, so its feature {name} was removed '
+                "from the state. The next plan proposes to create it again.",
+            )
+            return None
+        except OktaError as exc:
+            add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
+            return current
+        return feature_state(app_id, feature, current.get("capabilities"))
+
+    def delete(self, ctx: DeleteContext, current: State) -> None:
+        ctx.diagnostics.add_warning(
+            "Feature left as it is at Okta",
+            f"Okta has no way to delete feature {current.get('name')} of application "
+            f'"{current.get("app_id")}": it was removed from the state only, and its settings at Okta '
+            "are unchanged. Change them in a configuration, or in the Admin Console, to turn them off.",
+        )
+
+    def import_(self, ctx: ImportContext, id: str) -> State | None:
+        diags = ctx.diagnostics
+        app_id, _, name = id.strip().partition("/")
+        problem = (app_id_problem(app_id) or name_problem(name)) if "/" in id else None
+        if "/" not in id or problem is not None:
+            reason = problem[2] + " " if problem else ""
+            diags.add_error(
+                "Invalid import ID",
+                f'"{id}" is not an application ID and a feature name. {reason}Import with: {IMPORT_FORM}, '
+                "for example 0oa1b2c3d4e5f6g7h8i9/USER_PROVISIONING.",
+            )
+            return None
+        client = configured_client(self.provider, diags)
+        if client is None:
+            return None
+        try:
+            feature = get_feature(client, app_id, name)
+        except OktaError as exc:
+            add_feature_error(diags, exc, f'importing feature {name} of application "{app_id}"', app_id)
+            return None
+        return feature_state(app_id, feature)

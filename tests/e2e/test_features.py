@@ -1,0 +1,417 @@
+"""okta_app_features and its data source with the real terraform CLI against the emulator."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from okta_emulator import AppKind, Emulator
+
+from .conftest import Terraform, terraform_version, token_connection
+
+USER_FEATURE = """
+resource "okta_app_features" "push" {
+  app_id = okta_app_connection.this.id
+  name   = "USER_PROVISIONING"
+
+  capabilities {
+    create {
+      lifecycle_create { status = "ENABLED" }
+    }
+    update {
+      profile              { status = "ENABLED" }
+      lifecycle_deactivate { status = "ENABLED" }
+      password {
+        status = "ENABLED"
+        seed   = "RANDOM"
+        change = "KEEP_EXISTING"
+      }
+    }
+  }
+}
+"""
+
+INBOUND_FEATURE = """
+resource "okta_app_features" "import" {
+  app_id = "%s"
+  name   = "INBOUND_PROVISIONING"
+
+  capabilities {
+    import_settings {
+      username {
+        username_format     = "CUSTOM"
+        username_expression = "source.login"
+      }
+      schedule {
+        status = "ENABLED"
+        full_import {
+          expression = "0 2 * * *"
+          timezone   = "Europe/Paris"
+        }
+      }
+    }
+    import_rules {
+      user_create_and_match { exact_match_criteria = "EMAIL" }
+    }
+  }
+}
+"""
+
+
+def enabled_app(emulator: Emulator) -> str:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    emulator.store.set_status(app_id, "ENABLED")
+    return app_id
+
+
+def feature_calls(emulator: Emulator) -> list[str]:
+    """The journal's features calls, as `METHOD NAME`."""
+    return [
+        f"{entry.method} {entry.path.rsplit('/', 1)[-1]}"
+        for entry in emulator.store.requests()
+        if "/features" in entry.path
+    ]
+
+
+def change_at_okta(emulator: Emulator, app_id: str, name: str, body: dict[str, Any]) -> None:
+    """A change made behind Terraform's back, through the emulator's admin API."""
+    httpx.put(
+        f"{emulator.url}/emulator/apps/{app_id}/features/{name}",
+        content=json.dumps(body),
+        headers={"Content-Type": "application/json"},
+    ).raise_for_status()
+
+
+def test_connection_then_features_plan_clean_show_drift_and_destroy_leaves_okta_alone(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.init()
+
+    terraform.apply()
+
+    assert feature_calls(emulator) == ["GET USER_PROVISIONING", "PUT USER_PROVISIONING"]
+    assert emulator.store.features.get(app_id, "USER_PROVISIONING") == {
+        "create": {"lifecycleCreate": {"status": "ENABLED"}},
+        "update": {
+            "profile": {"status": "ENABLED"},
+            "lifecycleDeactivate": {"status": "ENABLED"},
+            "password": {"status": "ENABLED", "seed": "RANDOM", "change": "KEEP_EXISTING"},
+        },
+    }
+    state = terraform.resource("okta_app_features.push")
+    assert state["id"] == f"{app_id}/USER_PROVISIONING"
+    assert state["status"] == "ENABLED"
+    assert state["description"] == "User provisioning settings from Okta to a downstream application"
+    terraform.assert_no_changes()
+
+    change_at_okta(emulator, app_id, "USER_PROVISIONING", {"update": {"password": {"status": "DISABLED"}}})
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=2)
+    assert re.search(r'~ status += "DISABLED" -> "ENABLED"', plan.stdout), plan.stdout
+    assert "1 to change" in plan.stdout
+    terraform.apply()
+    assert (
+        emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]["status"] == "ENABLED"
+    )
+    terraform.assert_no_changes()
+
+    emulator.store.clear_requests()
+    destroyed = terraform.run("destroy", "-auto-approve", "-input=false")
+    assert "Okta has no way to delete feature USER_PROVISIONING" in destroyed.stdout + destroyed.stderr
+    assert [e.method for e in emulator.store.requests() if "/features" in e.path] == ["GET"]  # the refresh
+    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert emulator.store.features.get(app_id, "USER_PROVISIONING")["create"] == {
+        "lifecycleCreate": {"status": "ENABLED"}
+    }
+
+
+def test_inbound_settings_left_out_show_okta_s_and_plan_clean(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = enabled_app(emulator)
+    terraform.write(INBOUND_FEATURE % app_id)
+    terraform.init()
+
+    terraform.apply()
+
+    body = next(e.body for e in emulator.store.requests() if e.method == "PUT")
+    assert body is not None
+    assert set(body) == {"importSettings", "importRules"}, "the whole object of the variant"
+    assert body["importSettings"]["schedule"]["fullImport"] == {
+        "expression": "0 2 * * *",
+        "timeZone": "Europe/Paris",
+    }
+    capabilities = terraform.resource("okta_app_features.import")["capabilities"]
+    match = capabilities["import_rules"]["user_create_and_match"]
+    assert match["exact_match_criteria"] == "EMAIL"
+    assert match["allow_partial_match"] is True, "left out of the configuration: Okta's value"
+    assert capabilities["import_settings"]["schedule"]["incremental_import"] is None
+    terraform.assert_no_changes()
+
+    change_at_okta(
+        emulator,
+        app_id,
+        "INBOUND_PROVISIONING",
+        {"importRules": {"userCreateAndMatch": {"autoConfirmNewUsers": True}}, "importSettings": {}},
+    )
+    terraform.assert_no_changes()  # not managed: the state follows Okta, the plan stays empty
+    assert (
+        terraform.resource("okta_app_features.import")["capabilities"]["import_rules"][
+            "user_create_and_match"
+        ]["autoconfirm_new_users"]
+        is False
+    ), "plan does not write the state; the refresh of the next apply does"
+
+
+def test_changing_name_replaces_the_resource(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = enabled_app(emulator)
+    config = 'resource "okta_app_features" "x" {\n  app_id = "%s"\n  name   = "%s"\n}\n'
+    terraform.write(config % (app_id, "USER_PROVISIONING"))
+    terraform.init()
+    terraform.apply()
+
+    terraform.write(config % (app_id, "INBOUND_PROVISIONING"))
+    plan = terraform.run("plan", "-input=false")
+    assert "must be replaced" in plan.stdout
+    assert re.search(
+        r'~ name += "USER_PROVISIONING" -> "INBOUND_PROVISIONING" # forces replacement', plan.stdout
+    )
+    terraform.apply()
+    assert terraform.resource("okta_app_features.x")["id"] == f"{app_id}/INBOUND_PROVISIONING"
+    terraform.assert_no_changes()
+
+
+def test_a_connection_not_enabled_is_an_error_that_says_to_enable_it(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id, action="deactivate") + USER_FEATURE)
+    terraform.init()
+
+    applied = terraform.apply(expect=1)
+
+    assert "Provisioning is not enabled for the application" in applied.stderr
+    assert 'action = "activate"' in applied.stderr
+    assert "okta_app_features.push" not in terraform.resources()
+
+
+def test_every_rule_is_checked_before_any_call_and_points_at_the_line(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    cases = [
+        ("name", 'name = "OUTBOUND"', "Invalid name", 'name   = "OUTBOUND"'),
+        ("app_id", 'app_id = ".."', "Invalid app_id", 'app_id = ".."'),
+        (
+            "status",
+            'capabilities {\n update {\n profile { status = "ON" }\n }\n }',
+            "Invalid status",
+            'profile { status = "ON" }',
+        ),
+        (
+            "seed",
+            'capabilities {\n update {\n password { seed = "CYCLE" }\n }\n }',
+            "Invalid seed",
+            'password { seed = "CYCLE" }',
+        ),
+        (
+            "change",
+            'capabilities {\n update {\n password { change = "CYCLE" }\n }\n }',
+            "Invalid change",
+            'password { change = "CYCLE" }',
+        ),
+        (
+            "variant",
+            "capabilities {\n import_rules {\n user_create_and_match { allow_partial_match = true }\n }\n }",
+            "import_rules is not allowed with USER_PROVISIONING",
+            "import_rules {",
+        ),
+    ]
+    inbound_cases = [
+        (
+            "variant_inbound",
+            'capabilities {\n create {\n lifecycle_create { status = "ENABLED" }\n }\n }',
+            "create is not allowed with INBOUND_PROVISIONING",
+            "create {",
+        ),
+        (
+            "criteria",
+            'capabilities {\n import_rules {\n user_create_and_match { exact_match_criteria = "ID" }\n }\n }',
+            "Invalid exact_match_criteria",
+            'exact_match_criteria = "ID"',
+        ),
+        (
+            "format",
+            'capabilities {\n import_settings {\n username { username_format = "LOGIN" }\n }\n }',
+            "Invalid username_format",
+            'username_format = "LOGIN"',
+        ),
+        (
+            "custom",
+            'capabilities {\n import_settings {\n username { username_format = "CUSTOM" }\n }\n }',
+            "Missing username_expression",
+            'username { username_format = "CUSTOM" }',
+        ),
+        (
+            "expression_without_custom",
+            'capabilities {\n import_settings {\n username { username_expression = "x" }\n }\n }',
+            "username_expression is not allowed",
+            'username { username_expression = "x" }',
+        ),
+        (
+            "timezone",
+            'capabilities {\n import_settings {\n schedule {\n full_import {\n expression = "0 1 * * *"\n'
+            ' timezone = ""\n }\n }\n }\n }',
+            "Invalid timezone",
+            'timezone = ""',
+        ),
+        (
+            "expression",
+            "capabilities {\n import_settings {\n schedule {\n"
+            ' incremental_import { timezone = "UTC" }\n }\n }\n }',
+            "Missing required argument",
+            'incremental_import { timezone = "UTC" }',
+        ),
+    ]
+
+    def resource(label: str, body: str, name: str) -> str:
+        name_line = "" if body.startswith("name") else f'name = "{name}"\n'
+        app_line = "" if body.startswith("app_id") else 'app_id = "0oa1"\n'
+        return f'resource "okta_app_features" "{label}" {{\n{app_line}{name_line}{body}\n}}\n'
+
+    terraform.write(
+        "".join(resource(label, body, "USER_PROVISIONING") for label, body, _, _ in cases)
+        + "".join(resource(label, body, "INBOUND_PROVISIONING") for label, body, _, _ in inbound_cases)
+    )
+    terraform.run("fmt")
+    terraform.init()
+
+    plan = terraform.run("plan", "-input=false", expect=1)
+
+    errors = plan.stderr.split("Error: ")[1:]
+    for label, _, summary, line in cases + inbound_cases:
+        found = [e for e in errors if e.startswith(summary) and f'"{label}"' in e]
+        assert found, f"no {summary!r} error for {label}:\n{plan.stderr}"
+        assert " ".join(line.split()) in " ".join(found[0].split()), f"{label}: not pointing at the line"
+    assert len(errors) == len(cases) + len(inbound_cases)
+    assert emulator.store.requests() == []
+
+
+def test_import_by_id_plans_clean_and_a_malformed_id_shows_the_form(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = enabled_app(emulator)
+    schedule = {"status": "ENABLED", "fullImport": {"expression": "0 3 * * *"}}
+    change_at_okta(
+        emulator,
+        app_id,
+        "INBOUND_PROVISIONING",
+        {"importSettings": {"schedule": schedule}, "importRules": {}},
+    )
+    # Every block of the variant, as -generate-config-out writes them (see the README on blocks
+    # left out after an import).
+    terraform.write(
+        f"""
+resource "okta_app_features" "imported" {{
+  app_id = "{app_id}"
+  name   = "INBOUND_PROVISIONING"
+  capabilities {{
+    import_settings {{
+      username {{ username_format = "EMAIL" }}
+      schedule {{
+        status = "ENABLED"
+        full_import {{ expression = "0 3 * * *" }}
+      }}
+    }}
+    import_rules {{
+      user_create_and_match {{ exact_match_criteria = "USERNAME" }}
+    }}
+  }}
+}}
+"""
+    )
+    terraform.init()
+
+    wrong = terraform.run("import", "okta_app_features.imported", app_id, expect=1)
+    assert "Invalid import ID" in wrong.stderr
+    form = "<application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>"
+    assert form in " ".join(wrong.stderr.split())
+
+    emulator.store.clear_requests()
+    terraform.run("import", "okta_app_features.imported", f"{app_id}/INBOUND_PROVISIONING")
+
+    assert feature_calls(emulator) == ["GET INBOUND_PROVISIONING"]
+    imported = terraform.resource("okta_app_features.imported")["capabilities"]
+    assert imported["import_rules"]["user_create_and_match"]["allow_partial_match"] is True
+    assert imported["import_settings"]["schedule"]["full_import"] == {
+        "expression": "0 3 * * *",
+        "timezone": None,
+    }
+    terraform.assert_no_changes()
+
+
+def test_data_source_reads_one_feature(terraform: Terraform, emulator: Emulator) -> None:
+    app_id = enabled_app(emulator)
+    terraform.write(
+        f"""
+data "okta_app_features" "inbound" {{
+  app_id = "{app_id}"
+  name   = "INBOUND_PROVISIONING"
+}}
+
+output "format" {{
+  value = data.okta_app_features.inbound.capabilities.import_settings.username.username_format
+}}
+
+output "criteria" {{
+  value = data.okta_app_features.inbound.capabilities.import_rules.user_create_and_match.exact_match_criteria
+}}
+
+output "no_full_import" {{
+  value = data.okta_app_features.inbound.capabilities.import_settings.schedule.full_import == null
+}}
+
+output "id" {{
+  value = data.okta_app_features.inbound.id
+}}
+"""
+    )
+    terraform.init()
+
+    terraform.apply()
+
+    outputs = json.loads(terraform.run("output", "-json").stdout)
+    assert outputs["format"]["value"] == "EMAIL"
+    assert outputs["criteria"]["value"] == "USERNAME"
+    assert outputs["no_full_import"]["value"] is True
+    assert outputs["id"]["value"] == f"{app_id}/INBOUND_PROVISIONING"
+
+
+@pytest.mark.skipif(
+    terraform_version() < (1, 5), reason="import blocks and -generate-config-out need Terraform 1.5 or newer"
+)
+def test_import_block_with_generated_configuration_plans_clean(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = enabled_app(emulator)
+    change_at_okta(emulator, app_id, "USER_PROVISIONING", {"update": {"password": {"status": "ENABLED"}}})
+    terraform.write(f'import {{\n  to = okta_app_features.push\n  id = "{app_id}/USER_PROVISIONING"\n}}\n')
+    terraform.init()
+
+    terraform.run("plan", "-input=false", "-generate-config-out=generated.tf")
+    generated = (terraform.workdir / "generated.tf").read_text()
+    assert f'app_id = "{app_id}"' in generated
+    assert 'name   = "USER_PROVISIONING"' in generated
+
+    plan = terraform.run("plan", "-input=false", "-detailed-exitcode", expect=2)
+    assert "1 to import, 0 to add, 0 to change, 0 to destroy" in plan.stdout
+    terraform.apply()
+    assert (
+        terraform.resource("okta_app_features.push")["capabilities"]["update"]["password"]["status"]
+        == "ENABLED"
+    )
+    terraform.assert_no_changes()
