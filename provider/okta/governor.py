@@ -132,7 +132,7 @@ class RateGovernor(httpx.BaseTransport):
                     wait = self._reset_at - now + random.uniform(0.05, 0.5)
             if wait:
                 log.debug(
-                    "rate budget spent, waiting for the window to reset",
+                    "rate budget (or this process's share of it) spent, waiting for the window to reset",
                     extra={"wait_seconds": round(wait, 2)},
                 )
                 self._wait(wait)

@@ -68,6 +68,7 @@ def test_provider_processes_share_one_bucket_with_few_429s(
     limited = bucket.store.count_status(429)
     assert calls - limited == processes * creates
     assert limited / calls < 0.02, f"{limited} of {calls} calls answered 429"
-    # No window is lost: the last calls go in the window that the bucket's rate allows them.
+    # The windows the calls need, and at most a second more: Date and Reset are whole seconds,
+    # so a provider may wait up to one more than the window needs (a lost window takes two).
     windows = math.ceil(processes * creates / LIMIT)
-    assert seconds < windows * WINDOW_SECONDS
+    assert seconds < windows * WINDOW_SECONDS + 1, f"{seconds:.1f} s"
