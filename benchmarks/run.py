@@ -34,6 +34,10 @@ costs with the least anything could cost for the same work (its "floor"):
 6. rate-limited: 300 creates against a 600/minute bucket (a 60 s window as at Okta, and the same
    rate in 10 s windows, which the creates outrun): wall time beside N x k / rate, failures and
    the share of calls answered 429;
+6b. concurrent runs: three `terraform apply` at once, 45 creates each, against one bucket of 100
+   a minute at 20 ms latency (issue 17's case), each provider knowing of the others only through
+   the rate-limit headers: wall time beside N x k / rate in whole windows, failures and the share
+   of calls answered 429;
 7. memory: peak resident memory (VmHWM) of the provider during an apply and a refreshing plan of
    N=1000, beside a Python process that imports grpc;
 8. where the CPU goes in those two runs: Terraform's own CPU beside its CPU for as many
@@ -50,7 +54,9 @@ of the caller are not passed on. The emulator runs in this process, so at 0 ms l
 competes with Terraform and the provider for the same cores.
 
 The default run takes 20 to 25 minutes on 2 cores, with the VM's speed; `--quick` (N=50/60/100,
-fewer repeats, the rate-limit window scaled down to 10 calls a second, the same rate) under 2.
+fewer repeats, the rate-limit window scaled down to 10 calls a second, the same rate, and 6b's to
+10 s) under 2. `--only rate_limited` or `--only concurrent_runs` (repeatable) runs just those
+sections, which start their own emulator.
 Prints one table and progress lines on stderr; writes every figure, with machine details, as
 JSON. It is a benchmark: it asserts nothing.
 """
@@ -70,7 +76,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,6 +95,8 @@ COMMAND_TIMEOUT = 1800.0
 CPU_SECTION = "8. where the CPU goes (the memory runs, 0 ms)"
 SAME_SIZE_SECTION = "3b. scale, beside terraform_data with a state as large"
 PLUGIN_FLOOR_SECTION = "3c. scale, beside the plugin floor: the provider with no HTTP"
+CONCURRENT_SECTION = "6b. rate-limited, concurrent runs on one bucket"
+CONCURRENT_LATENCY_MS = 20
 FLOOR_PROVIDER = REPO / "benchmarks" / "floor_provider.py"
 UNLIMITED = 1_000_000_000  # requests per window: the rate limit out of the way
 STARTUPS = {"apply": 4, "plan": 3}  # S in the scale floor: provider starts per command
@@ -267,6 +276,9 @@ class Profile:
     floor_calls: int
     rate_resources: int
     rate_buckets: list[tuple[int, int]]  # (limit, window seconds), each 600/minute
+    concurrent_runs: int
+    concurrent_creates: int  # per run
+    concurrent_bucket: tuple[int, int]  # (limit, window seconds)
     memory_resources: int
 
 
@@ -282,6 +294,9 @@ FULL = Profile(
     floor_calls=500,
     rate_resources=300,
     rate_buckets=[(600, 60), (100, 10)],
+    concurrent_runs=3,
+    concurrent_creates=45,
+    concurrent_bucket=(100, 60),
     memory_resources=1000,
 )
 QUICK = Profile(
@@ -296,6 +311,9 @@ QUICK = Profile(
     floor_calls=500,
     rate_resources=60,
     rate_buckets=[(10, 1)],
+    concurrent_runs=3,
+    concurrent_creates=45,
+    concurrent_bucket=(100, 10),
     memory_resources=100,
 )
 
@@ -1185,6 +1203,84 @@ def section_rate_limited(bench: Bench, profile: Profile, quick: bool, rows: list
     }
 
 
+# --- 6b. concurrent runs on one bucket ----------------------------------------------------------
+
+
+def section_concurrent_runs(bench: Bench, profile: Profile, quick: bool, rows: list[Row]) -> dict[str, Any]:
+    runs, size = profile.concurrent_runs, profile.concurrent_creates
+    limit, window = profile.concurrent_bucket
+    progress(
+        f"6b. concurrent runs: {runs} applies of {size} creates against one bucket of {limit}/{window} s"
+    )
+    with Emulator(api_token=API_TOKEN, latency_ms=CONCURRENT_LATENCY_MS) as emulator:
+        emulator.store.rate_limiter.configure(limit=limit, window_seconds=window)
+        env = bench.env(emulator)
+        apps = [new_apps(emulator, size) for _ in range(runs)]
+        workdirs = []
+        for index, app_ids in enumerate(apps):
+            workdir = bench.workdir(f"concurrent-{index}")
+            (workdir / "main.tf").write_text(okta_config(app_ids))
+            bench.init(workdir, env)
+            workdirs.append(workdir)
+        emulator.store.clear_requests()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=runs) as pool:
+            done = list(pool.map(lambda workdir: bench.apply(workdir, env), workdirs))
+        seconds = time.perf_counter() - started
+        calls = len(emulator.store.requests())
+        limited = emulator.store.count_status(429)
+        not_created = sum(
+            1
+            for app_ids in apps
+            for app_id in app_ids
+            if emulator.store.connection(app_id).status != "ENABLED"
+        )
+    answered = calls - limited
+    failed = sum(1 for run in done if run.returncode != 0)
+    rate_floor = answered / (limit / window)
+    window_floor = (math.ceil(answered / limit) - 1) * window if answered else 0
+    progress(
+        f"  {seconds:.2f} s, {failed} runs failed, {not_created} not created, {limited}/{calls} answered 429"
+    )
+    rows.append(
+        Row(
+            CONCURRENT_SECTION,
+            f"{runs} applies at once, {size} creates each, bucket {limit}/{window} s, "
+            f"{CONCURRENT_LATENCY_MS} ms",
+            seconds,
+            window_floor,
+            "s",
+            f"{failed} runs failed, {not_created} not created, "
+            f"{limited}/{calls} = {100 * limited / max(calls, 1):.1f}% answered 429; "
+            f"N x k / rate {rate_floor:.1f} s",
+        )
+    )
+    return {
+        "note": "floor = N x k / rate in whole windows: (ceil(calls / limit) - 1) x window, the least a "
+        "fixed-window bucket allows" + ("; quick mode scales the window down" if quick else ""),
+        "runs": runs,
+        "creates_per_run": size,
+        "limit": limit,
+        "window_seconds": window,
+        "latency_ms": CONCURRENT_LATENCY_MS,
+        "seconds": round(seconds, 3),
+        "exit_codes": [run.returncode for run in done],
+        "not_created": not_created,
+        "api_calls": calls,
+        "answered_429": limited,
+        "share_429": round(limited / calls, 4) if calls else None,
+        "floor_seconds_n_k_over_rate": round(rate_floor, 3),
+        "fixed_window_floor_seconds": window_floor,
+    }
+
+
+# The sections that start their own emulator, and can run on their own (--only).
+STANDALONE: dict[str, Callable[[Bench, Profile, bool, list[Row]], dict[str, Any]]] = {
+    "rate_limited": section_rate_limited,
+    "concurrent_runs": section_concurrent_runs,
+}
+
+
 # --- 7. memory ----------------------------------------------------------------------------------
 
 
@@ -1307,6 +1403,12 @@ def main() -> None:
     parser.add_argument(
         "--dist", type=Path, default=REPO / "dist", help="where the release zip is (default dist/)"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(STANDALONE),
+        help="run only this section (repeatable); the others need the full run",
+    )
     args = parser.parse_args()
     profile = QUICK if args.quick else FULL
     mode = "quick" if args.quick else "full"
@@ -1318,25 +1420,32 @@ def main() -> None:
         bench = Bench(Path(scratch))
         terraform_version = bench.version()
         progress(f"{mode} run, terraform {terraform_version}, {os.cpu_count()} CPUs, scratch {scratch}")
-        startup_floor, sections["startup"] = section_startup(bench, profile, args.dist, rows)
-        with Emulator(api_token=API_TOKEN) as emulator:
-            emulator.store.rate_limiter.configure(limit=UNLIMITED, window_seconds=60)
-            sections["one_resource"] = section_one_resource(bench, emulator, profile, startup_floor, rows)
-            sections["scale"] = section_scale(bench, emulator, profile, startup_floor, rows)
-            sections["plugin_floor"] = section_plugin_floor(bench, emulator, profile, sections["scale"], rows)
-            sections["cpu_per_call"] = section_cpu(bench, emulator, profile, rows)
-            sections["calls_per_operation"] = section_calls(bench, emulator, rows)
-            scale, same_n = sections["scale"], str(profile.memory_resources)
-            data_cpu = {
-                name: runs
-                for name, runs in (
-                    ("plain", scale["terraform_data_cpu"].get(same_n)),
-                    ("same-state-size", scale["terraform_data_same_state_size"].get(same_n, {}).get("cpu")),
+        if not args.only:
+            startup_floor, sections["startup"] = section_startup(bench, profile, args.dist, rows)
+            with Emulator(api_token=API_TOKEN) as emulator:
+                emulator.store.rate_limiter.configure(limit=UNLIMITED, window_seconds=60)
+                sections["one_resource"] = section_one_resource(bench, emulator, profile, startup_floor, rows)
+                sections["scale"] = section_scale(bench, emulator, profile, startup_floor, rows)
+                sections["plugin_floor"] = section_plugin_floor(
+                    bench, emulator, profile, sections["scale"], rows
                 )
-                if runs
-            }
-            sections["memory"] = section_memory(bench, emulator, profile, data_cpu, rows)
-        sections["rate_limited"] = section_rate_limited(bench, profile, args.quick, rows)
+                sections["cpu_per_call"] = section_cpu(bench, emulator, profile, rows)
+                sections["calls_per_operation"] = section_calls(bench, emulator, rows)
+                scale, same_n = sections["scale"], str(profile.memory_resources)
+                data_cpu = {
+                    name: runs
+                    for name, runs in (
+                        ("plain", scale["terraform_data_cpu"].get(same_n)),
+                        (
+                            "same-state-size",
+                            scale["terraform_data_same_state_size"].get(same_n, {}).get("cpu"),
+                        ),
+                    )
+                    if runs
+                }
+                sections["memory"] = section_memory(bench, emulator, profile, data_cpu, rows)
+        for name in args.only or list(STANDALONE):
+            sections[name] = STANDALONE[name](bench, profile, args.quick, rows)
 
     order = [
         "1. start-up",
@@ -1347,6 +1456,7 @@ def main() -> None:
         "4. CPU per API call",
         "5. calls per operation",
         "6. rate-limited",
+        CONCURRENT_SECTION,
         "7. memory",
         CPU_SECTION,
     ]

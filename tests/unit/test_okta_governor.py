@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from provider.okta.errors import OktaCancelled
-from provider.okta.governor import RateGovernor
+from provider.okta.governor import RateGovernor, share_of
 
 from .stops import Clock, ClockedStop, RecordingStop
 
@@ -227,3 +227,146 @@ def test_an_absurd_date_holds_back_for_at_most_a_minute(clock: Clock, date: str,
     with contextlib.suppress(OktaCancelled):
         send(transport)
     assert len(stop.waits) == waits and all(0 < wait <= 60.5 for wait in stop.waits)
+
+
+@pytest.mark.parametrize(
+    ("part", "left", "share"),
+    [
+        (1.0, 37, 37),  # alone: all that is left
+        (1.0, 1, 1),
+        (0.5, 40, 10),  # a quarter for a half
+        (1 / 3, 71, 10),  # a seventh for a third
+        (1 / 3, 3, 1),  # one at a time when little is left
+        (1 / 3, 2, 0),  # and none for less than three quarters of a request
+        (0.9, 1, 1),
+        (0.5, 0, 0),
+        (0.5, -4, 0),
+    ],
+)
+def test_the_share_of_what_is_left(part: float, left: int, share: int) -> None:
+    assert share_of(part, left) == share
+
+
+class SharedBucket:
+    """Okta's bucket, where `others` calls of other processes come before each of ours.
+
+    With `hold` set, each answer waits for it, so that requests stay in flight.
+    """
+
+    def __init__(self, clock: Clock, left: int, others: int, limit: int = 100) -> None:
+        self.clock = clock
+        self.left = left
+        self.others = others
+        self.limit = limit
+        self.reset = clock.now + 30
+        self.inside = 0  # our requests that reached Okta
+        self.limited = 0  # ours answered 429
+        self.hold: threading.Event | None = None
+        self._lock = threading.Lock()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.inside += 1
+            self.left = max(self.left - self.others, 0)
+            status = 200 if self.left else 429
+            self.left -= status == 200
+            self.limited += status == 429
+            answer = httpx.Response(
+                status,
+                headers=headers(self.clock, str(self.limit), str(self.left), str(int(self.reset))),
+            )
+        if self.hold is not None:
+            self.hold.wait(10)
+        return answer
+
+
+def sequentially(transport: RateGovernor, calls: int = 100) -> int:
+    """Send one request after another until the governor waits for the reset; how many it sent."""
+    sent = 0
+    with pytest.raises(OktaCancelled):
+        while sent < calls:
+            send(transport)
+            sent += 1
+    return sent
+
+
+def test_a_bucket_shared_with_others_leaves_them_their_part(clock: Clock) -> None:
+    """Two other processes call as often as this one: it stops short of the window's last calls."""
+    bucket = SharedBucket(clock, left=31, others=2)
+    stop = ClockedStop(clock, stop_after=1)
+    transport = RateGovernor(httpx.MockTransport(bucket.handler), stop)
+    sent = sequentially(transport)
+    assert bucket.limited == 0
+    assert sent >= 9  # most of its third of 31
+    assert len(stop.waits) == 1 and 30 < stop.waits[0] <= 30.5  # then it waits for the reset
+
+
+def test_alone_it_spends_the_window_to_the_last_call(clock: Clock) -> None:
+    bucket = SharedBucket(clock, left=31, others=0)
+    stop = ClockedStop(clock, stop_after=1)
+    sent = sequentially(RateGovernor(httpx.MockTransport(bucket.handler), stop))
+    assert (sent, bucket.limited, bucket.left) == (31, 0, 0)
+
+
+class WatchedStop(threading.Event):
+    """A stop that knows which threads have looked at it: those waiting in the governor do."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.watchers: set[int] = set()
+
+    def is_set(self) -> bool:
+        self.watchers.add(threading.get_ident())
+        return super().is_set()
+
+
+def in_flight_at_once(transport: RateGovernor, bucket: SharedBucket, stop: WatchedStop) -> int:
+    """Ten requests at once, as Terraform sends them: how many the governor lets reach Okta
+    before any is answered (the others wait in it until the stop)."""
+    bucket.hold = threading.Event()
+    before = bucket.inside
+
+    def one() -> None:
+        with contextlib.suppress(OktaCancelled):
+            send(transport)
+
+    threads = [threading.Thread(target=one) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 5
+    while bucket.inside - before + len(stop.watchers) < len(threads) and time.monotonic() < deadline:
+        time.sleep(0.005)  # polls the threads' state, bounded by the deadline
+    admitted = bucket.inside - before
+    stop.set()
+    bucket.hold.set()
+    for thread in threads:
+        thread.join()
+    return admitted
+
+
+@pytest.mark.parametrize("others", [0, 2])
+def test_requests_in_flight_stay_within_the_share_of_what_is_left(clock: Clock, others: int) -> None:
+    bucket = SharedBucket(clock, left=40, others=others)
+    stop = WatchedStop()
+    transport = RateGovernor(httpx.MockTransport(bucket.handler), stop)
+    for _ in range(6):
+        send(transport)
+    left = bucket.left
+    admitted = in_flight_at_once(transport, bucket, stop)
+    if others:
+        assert 1 <= admitted <= left // 3  # within its third of what is left (22)
+    else:
+        assert admitted == 10  # alone: as many as max_concurrent_requests allows
+    assert bucket.limited == 0
+
+
+def test_a_new_window_opens_with_the_share_of_the_last(clock: Clock) -> None:
+    """Before the first answer of a window, as many are sent as the last window's share allowed."""
+    bucket = SharedBucket(clock, left=24, others=2, limit=24)
+    stop = WatchedStop()
+    transport = RateGovernor(httpx.MockTransport(bucket.handler), stop)
+    for _ in range(6):
+        send(transport)
+    clock.now = bucket.reset + 1
+    bucket.left, bucket.reset = 24, clock.now + 60
+    assert 1 <= in_flight_at_once(transport, bucket, stop) <= 24 // 3

@@ -245,7 +245,9 @@ def test_the_wait_for_a_free_slot_leaves_request_timeout_to_the_retries(
     slots = BusySlots()
     monkeypatch.setattr(
         "provider.okta.governor.threading",
-        SimpleNamespace(BoundedSemaphore=lambda value: slots, Lock=threading.Lock),
+        SimpleNamespace(
+            BoundedSemaphore=lambda value: slots, Lock=threading.Lock, Condition=threading.Condition
+        ),
     )
     http = governed(clock, (503, {}), (200, {}), max_retries=5, request_timeout=3)
     assert http.get("https://dev-1.okta.com/x").status_code == 200
