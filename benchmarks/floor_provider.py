@@ -20,7 +20,8 @@ import time
 from typing import TYPE_CHECKING, cast
 
 from provider.okta.models import Connection, ConnectionRequest, TokenConnectionRequest
-from provider.provider import NotConfigured, OktaProvider
+from provider.provider import OktaProvider
+from provider.session import NotConfigured
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient

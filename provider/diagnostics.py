@@ -10,7 +10,7 @@ from tf.utils import Diagnostics
 from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
 from provider.okta.errors import AuthKind
 from provider.okta.features import provisioning_not_enabled
-from provider.provider import NotConfigured, OktaProvider
+from provider.session import NotConfigured, Session
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -116,7 +116,7 @@ def add_okta_error(
     diags.add_error(exc.summary, "\n".join(detail), path=path)
 
 
-def configured_client(provider: OktaProvider, diags: Diagnostics) -> OktaClient | None:
+def configured_client(provider: Session, diags: Diagnostics) -> OktaClient | None:
     """The provider's client, or None with an error when configuration has not succeeded."""
     try:
         return provider.client

@@ -14,6 +14,7 @@ from tf.utils import Diagnostics
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
 
+from provider.session import NotConfigured
 from provider.settings import Settings, SettingsError, check_config, resolve
 
 SOURCE_ADDRESS = "registry.terraform.io/okta-py/okta"
@@ -122,10 +123,6 @@ PROVIDER_SCHEMA = Schema(
         ),
     ],
 )
-
-
-class NotConfigured(Exception):
-    """An operation needs the Okta client before ConfigureProvider succeeded."""
 
 
 class OktaProvider:

@@ -12,9 +12,9 @@ from tf.utils import Diagnostics
 from provider.diagnostics import add_feature_error, configured_client
 from provider.okta import OktaError
 from provider.okta.features import get_feature
-from provider.provider import OktaProvider
 from provider.resources.app_features import app_id_problem, feature_state, name_problem
 from provider.resources.app_features_capabilities import CAPABILITIES, object_type
+from provider.session import Session
 
 SCHEMA = Schema(
     version=0,
@@ -43,7 +43,7 @@ SCHEMA = Schema(
 class AppFeaturesData:
     """Maps `GET .../features/{name}` onto the data source's attributes."""
 
-    def __init__(self, provider: OktaProvider) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod

@@ -11,7 +11,7 @@ from tf.utils import Diagnostics
 from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client
 from provider.okta import OktaError
 from provider.okta.ids import is_okta_id
-from provider.provider import OktaProvider
+from provider.session import Session
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -32,7 +32,7 @@ class ByApplicationId(ABC):
     #: What the read does, for error messages: "reading ... of application "{id}"".
     reading: str
 
-    def __init__(self, provider: OktaProvider) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:

@@ -37,8 +37,8 @@ from provider.okta.ids import is_okta_id
 from provider.okta.org_url import split_url
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known, is_unknown
-from provider.provider import OktaProvider
 from provider.resources.app_connection_states import adopt_okta_okta
+from provider.session import Session
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -469,7 +469,7 @@ class AppConnection:
     # Stored states: see provider.plugin.upgrade (schema version 0 has no upgrade steps yet).
     adopt_state = staticmethod(adopt_okta_okta)
 
-    def __init__(self, provider: OktaProvider) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod

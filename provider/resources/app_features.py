@@ -27,7 +27,6 @@ from provider.diagnostics import add_feature_error, configured_client
 from provider.okta import OktaError, OktaNotFoundError
 from provider.okta.features import FEATURE_NAMES, Feature, get_feature, update_feature
 from provider.plugin.values import is_known, is_unknown
-from provider.provider import OktaProvider
 from provider.resources.app_features_capabilities import (
     CAPABILITIES,
     VARIANTS,
@@ -36,6 +35,7 @@ from provider.resources.app_features_capabilities import (
     request_capabilities,
     resource_block,
 )
+from provider.session import Session
 
 State = dict[str, Any]
 Problem = tuple[list[str], str, str]
@@ -216,7 +216,7 @@ def _set(value: State, path: tuple[str, ...], item: Any) -> None:
 class AppFeatures:
     """The resource type: a GET and a PUT to apply, a GET to refresh, nothing to destroy."""
 
-    def __init__(self, provider: OktaProvider) -> None:
+    def __init__(self, provider: Session) -> None:
         self.provider = provider
 
     @classmethod

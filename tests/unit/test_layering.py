@@ -1,0 +1,57 @@
+"""The provider's modules import downwards only: no import cycles, and the Okta client knows
+nothing of Terraform or of the layers above it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "provider"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Each module of `provider` and the `provider` modules it imports, at any depth of its code."""
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+        graph[_module_name(path)] = {name for name in imported if name.split(".")[0] == "provider"}
+    return graph
+
+
+def _cycle_through(graph: dict[str, set[str]], start: str) -> list[str] | None:
+    """A path of imports from `start` back to itself, if there is one."""
+    stack = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        module, path = stack.pop()
+        for imported in graph.get(module, ()):
+            if imported == start:
+                return [*path, start]
+            if imported not in seen:
+                seen.add(imported)
+                stack.append((imported, [*path, imported]))
+    return None
+
+
+def test_no_module_of_the_provider_imports_one_that_imports_it_back() -> None:
+    graph = _imports()
+    assert "provider.resources.app_connection" in graph
+    cycles = [cycle for module in sorted(graph) if (cycle := _cycle_through(graph, module))]
+    assert cycles == [], "import cycles: " + "; ".join(" -> ".join(cycle) for cycle in cycles)
+
+
+def test_the_okta_client_imports_nothing_above_it() -> None:
+    for module, imported in _imports().items():
+        if module.startswith("provider.okta"):
+            above = {name for name in imported if not name.startswith("provider.okta")}
+            assert above == set(), f"{module} imports {sorted(above)}"
