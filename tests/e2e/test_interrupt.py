@@ -83,6 +83,10 @@ def test_ctrl_c_ends_a_rate_limit_wait_at_once(terraform: Terraform, emulator: E
     assert "Error:" in output
 
 
+# What the installed launcher runs (provider.install): the provider's process has it in its command line.
+PROVIDER_ENTRY = b"from provider.main import main"
+
+
 def descendants(root: int) -> dict[int, bytes]:
     """Every process below `root`, with its command line."""
     parents: dict[int, int] = {}
@@ -125,7 +129,7 @@ def test_a_provider_stuck_in_a_call_is_gone_soon_after_terraform_is_killed(
     try:
         wait_until(lambda: emulator.store.connection(app_id).configured)
         below = descendants(apply.pid)
-        providers = [pid for pid, command in below.items() if b"terraform-provider-okta" in command]
+        providers = [pid for pid, command in below.items() if PROVIDER_ENTRY in command]
         pidfds = [os.pidfd_open(pid) for pid in providers]
         assert pidfds, "the provider applying the change runs below Terraform"
         # Terraform is gone without a word, its provider's call still waiting. Terraform 1.0 runs
