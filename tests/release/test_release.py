@@ -13,7 +13,9 @@ import importlib.util
 import json
 import os
 import re
+import select
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -146,6 +148,38 @@ def test_dist_refuses_an_environment_that_is_not_the_lock(release_module: Module
         release_module.check_build_environment(str(tmp_path / "venv" / "bin" / "python"))
     assert "differs from requirements-lock.txt" in str(refused.value)
     assert f"grpcio missing (locked: {importlib.metadata.version('grpcio')})" in str(refused.value)
+
+
+def test_the_release_binary_serves_in_debug_mode_until_ctrl_c(
+    release: Release, release_module: ModuleType, tmp_path: Path
+) -> None:
+    release_module.extract_package_zip(release.archive, tmp_path)
+    process = subprocess.Popen(
+        [str(tmp_path / f"terraform-provider-okta_v{release.version}"), "-debug"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": "/tmp"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the release binary printed nothing in 60 s"
+        printed = b""
+        while not printed.endswith(b"\n\n"):
+            chunk = process.stdout.read1()
+            assert chunk, f"the release binary ended its output early: {printed!r}"
+            printed += chunk
+        reattach = json.loads(printed.decode().split("TF_REATTACH_PROVIDERS='")[1].split("'")[0])
+        socket = Path(reattach["registry.terraform.io/okta-py/okta"]["Addr"]["String"])
+        assert socket.is_socket()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert not socket.parent.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
 
 
 @pytest.fixture(scope="session")
