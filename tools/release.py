@@ -24,8 +24,10 @@ links; with files only, the two agree and a lock file written from either verifi
 zip from a packed filesystem mirror with the `terraform` on PATH and checks that the lock file
 Terraform writes holds the same "h1:" hash.
 
-Needs only the standard library; `dist` installs PyInstaller into the build interpreter (the
-repository's .venv when there is one) when it is missing.
+Needs only the standard library. `dist` builds with the repository's .venv (the running interpreter
+when there is none), and only when it holds exactly the packages of `requirements-lock.txt`, at
+their locked versions (`./build.sh dist` installs them first): the release bundles the lock.
+`notes` lists the bundled dependency versions from the lock.
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import lock
+
 REPO = Path(__file__).resolve().parent.parent
 HOST, NAMESPACE, TYPE = "registry.terraform.io", "okta-py", "okta"
 SOURCE = f"{HOST}/{NAMESPACE}/{TYPE}"
 PROJECT = f"terraform-provider-{TYPE}"
-PYINSTALLER_REQUIREMENT = "pyinstaller>=6,<7"
 REGISTRY_MANIFEST = REPO / "registry-manifest.json"
 DEFAULT_MANIFEST = '{"version": 1, "metadata": {"protocol_versions": ["6.0"]}}\n'
 MAGIC_COOKIE = (
@@ -206,38 +209,36 @@ def build_interpreter() -> str:
     return str(venv_python) if venv_python.exists() else sys.executable
 
 
-def pyinstaller_version(python: str) -> str | None:
-    done = subprocess.run(
-        [python, "-c", "import PyInstaller; print(PyInstaller.__version__)"],
-        capture_output=True,
-        text=True,
-        check=False,
+def installed_in(python: str) -> dict[str, str]:
+    """The distributions installed for `python`, normalized name to version."""
+    script = (
+        "import importlib.metadata as m, json\n"
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
     )
-    return done.stdout.strip() if done.returncode == 0 else None
+    done = subprocess.run([python, "-c", script], capture_output=True, text=True, check=True)
+    return {lock.normalize(name): version for name, version in json.loads(done.stdout).items()}
 
 
-def ensure_pyinstaller(python: str) -> str:
-    found = pyinstaller_version(python)
-    if found is None:
-        print(f"==> installing {PYINSTALLER_REQUIREMENT} into {python}", file=sys.stderr)
-        subprocess.run(
-            [
-                python,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                PYINSTALLER_REQUIREMENT,
-            ],
-            check=True,
+def check_build_environment(python: str) -> None:
+    """Refuse to build unless `python` holds exactly the locked packages, at the locked versions.
+
+    PyInstaller bundles what the provider imports from the build environment, optional imports
+    included, so the release is the lock's only when that environment is.
+    """
+    lock_text = lock.LOCK.read_text()
+    installed = installed_in(python)
+    pins = lock.read_lock(lock_text)
+    differences = [
+        f"{name} {installed.get(name, 'missing')} (locked: {pin.version})"
+        for name, pin in sorted(pins.items())
+        if installed.get(name) != pin.version
+    ]
+    differences += [f"{name} {installed[name]} (not locked)" for name in lock.unlocked(lock_text, installed)]
+    if differences:
+        raise ReleaseError(
+            f"the build environment of {python} differs from {lock.LOCK.name}: {', '.join(differences)}; "
+            "`./build.sh dist` installs the lock"
         )
-        found = pyinstaller_version(python)
-    if found is None:
-        raise ReleaseError(f"PyInstaller is not importable by {python}")
-    if not found.startswith("6."):
-        raise ReleaseError(f"PyInstaller {found} found; {PYINSTALLER_REQUIREMENT} is needed")
-    return found
 
 
 def registry_manifest() -> bytes:
@@ -351,7 +352,8 @@ def dist(out: Path) -> Path:
     version = project_version()
     target = platform_name()
     python = build_interpreter()
-    print(f"==> PyInstaller {ensure_pyinstaller(python)} ({python})", file=sys.stderr)
+    check_build_environment(python)
+    print(f"==> PyInstaller {installed_in(python)['pyinstaller']} ({python})", file=sys.stderr)
     manifest = registry_manifest()
     out.mkdir(parents=True, exist_ok=True)
     archive = out / zip_name(version, target)
@@ -462,6 +464,8 @@ def notes(dist_dir: Path) -> str:
     archive = find_zip(dist_dir, version, target)
     libc, libc_version = platform.libc_ver()
     libc_text = f"{libc} {libc_version}" if libc else "unknown (platform.libc_ver() found none)"
+    bundled = lock.runtime_packages(lock.LOCK.read_text(), lock.load_pyproject())
+    packages = "".join(f"  {name} {version}\n" for name, version in bundled.items())
     return f"""\
 {SOURCE} {version}
 
@@ -471,6 +475,8 @@ PyInstaller from Python {platform.python_version()}): no Python installation is 
 It needs a C library at least as new as the build machine's: {libc_text}
 (platform.libc_ver() = {(libc, libc_version)!r}). Older glibc releases cannot load it.
 
+Bundled Python packages, as pinned (with their hashes) in {lock.LOCK.name}:
+{packages}
 Install: Terraform installs it from a registry, a network mirror or a filesystem mirror, e.g.
   ~/.terraform.d/plugins/{SOURCE}/{archive.name}
 

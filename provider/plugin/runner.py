@@ -10,6 +10,12 @@ finish and report. Shutdown, SIGTERM or Terraform going away end the process wit
 seconds: `stopping` is set, in-flight RPCs get a short grace, and `run` exits without waiting
 for threads still stuck. A failure during start-up is one line on stderr and a non-zero exit,
 with everything created so far removed.
+
+`-debug` (`serve_debug`) serves in the foreground for a debugger instead, as terraform-plugin-go's
+debug mode does: no magic cookie, plaintext gRPC on the unix socket (a reattaching Terraform
+sends no client certificate and reads no handshake), and a TF_REATTACH_PROVIDERS line to paste
+into the shell that runs Terraform; Terraform then leaves the process running between commands,
+and Ctrl-C ends it.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent import futures
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -51,8 +57,11 @@ PARENT_CHECK_SECONDS = 0.5
 NOT_A_COMMAND = """\
 This is a Terraform provider plugin (okta-py/okta), not a command to run by hand.
 Terraform starts it itself: declare the provider in a configuration and run `terraform init`.
-See the README for installation.
+See the README for installation. To run it under a debugger or read its logs while Terraform
+drives it, start it with -debug.
 """
+DEBUG_ARGUMENTS = ("-debug", "--debug")
+PROVIDER_ADDRESS = "registry.terraform.io/okta-py/okta"
 
 
 def _private_socket_directory() -> str:
@@ -131,6 +140,27 @@ def _add_servicers(server: Any, provider: Any, stopping: threading.Event, shutdo
     stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
 
 
+def _server(
+    started: _Started,
+    make_provider: Callable[[threading.Event], Any],
+    stopping: threading.Event,
+    shutdown: threading.Event,
+) -> Any:
+    """The gRPC server with the provider's services, not yet listening; recorded in `started`."""
+    import grpc
+
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc"),
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    started.server = server
+    _add_servicers(server, make_provider(stopping), stopping, shutdown)
+    return server
+
+
 def _start(
     started: _Started,
     make_provider: Callable[[threading.Event], Any],
@@ -146,15 +176,7 @@ def _start(
     from provider.plugin.mtls import MutualTLSProxy, mutual_tls_context
     from provider.plugin.tls import server_tls
 
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="rpc"),
-        options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-        ],
-    )
-    started.server = server
-    _add_servicers(server, make_provider(stopping), stopping, shutdown)
+    server = _server(started, make_provider, stopping, shutdown)
     tls = server_tls()
     socket_dir = started.socket_dir = _private_socket_directory()
     socket_path = os.path.join(socket_dir, "plugin.sock")
@@ -221,15 +243,71 @@ def serve(make_provider: Callable[[threading.Event], Any]) -> int:
     return 0
 
 
-def run(make_provider: Callable[[threading.Event], Any]) -> NoReturn:
-    """Serve, then end the process at once, whatever its remaining threads are doing.
+def reattach_line(socket_path: str) -> str:
+    """The shell line that points Terraform at this process, in terraform-plugin-go's words."""
+    import json
+
+    address = {"Network": "unix", "String": socket_path}
+    config = {"Protocol": "grpc", "ProtocolVersion": PLUGIN_PROTOCOL_VERSION, "Pid": os.getpid()}
+    reattach = json.dumps(
+        {PROVIDER_ADDRESS: {**config, "Test": True, "Addr": address}}, separators=(",", ":")
+    )
+    return (
+        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable"
+        f" with the following:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\n"
+    )
+
+
+def serve_debug(make_provider: Callable[[threading.Event], Any]) -> int:
+    """Serve in the foreground until Ctrl-C (or SIGTERM), for a debugger; returns the exit code.
+
+    Reattaching Terraform neither sends a client certificate nor reads a handshake, and with
+    "Test": true it leaves the process running after each command: the server is plaintext gRPC
+    on a unix socket in a private directory (mode 0700), as terraform-plugin-go's debug server.
+    """
+    shutdown = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda signum, frame: shutdown.set())
+    configure_logging()  # TF_LOG_PROVIDER / TF_LOG in this shell choose what goes to stderr
+    stopping = threading.Event()
+    started = _Started()
+    try:
+        server = _server(started, make_provider, stopping, shutdown)
+        socket_dir = started.socket_dir = _private_socket_directory()
+        socket_path = os.path.join(socket_dir, "plugin.sock")
+        server.add_insecure_port(f"unix://{socket_path}")
+        server.start()
+    except Exception as exc:
+        started.close(grace=0)
+        sys.stderr.write(_one_line(exc))
+        return 1
+    sys.stdout.write(reattach_line(socket_path))
+    sys.stdout.flush()
+    try:
+        shutdown.wait()
+    finally:
+        stopping.set()
+        started.close(grace=SHUTDOWN_GRACE_SECONDS)
+    return 0
+
+
+def run(make_provider: Callable[[threading.Event], Any], arguments: Sequence[str] = ()) -> NoReturn:
+    """Serve (`-debug`: `serve_debug`), then end the process at once, whatever its threads are doing.
 
     Exit handlers still run (the benchmark's launcher records the plugin's CPU in one); only the
     interpreter's join of the remaining threads, which a stuck RPC would hold forever, is skipped.
     """
     import atexit
 
-    code = serve(make_provider)
+    if not arguments:
+        code = serve(make_provider)
+    elif len(arguments) == 1 and arguments[0] in DEBUG_ARGUMENTS:
+        code = serve_debug(make_provider)
+    else:
+        sys.stderr.write(
+            f"terraform-provider-okta: unknown argument {arguments[0]!r}; the only one is -debug\n"
+        )
+        code = 2
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

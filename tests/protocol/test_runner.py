@@ -42,6 +42,14 @@ def test_started_by_hand_it_says_what_it_is_and_exits_non_zero() -> None:
     assert done.stdout == ""
 
 
+def test_an_unknown_argument_is_named_and_refused() -> None:
+    env = {**os.environ, MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE}
+    done = subprocess.run([*PROVIDER, "-debugg"], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr == "terraform-provider-okta: unknown argument '-debugg'; the only one is -debug\n"
+    assert done.stdout == ""
+
+
 def test_it_refuses_when_terraform_offers_no_protocol_6() -> None:
     env = {**os.environ, MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE, "PLUGIN_PROTOCOL_VERSIONS": "5"}
     done = subprocess.run(PROVIDER, env=env, capture_output=True, text=True, timeout=30)

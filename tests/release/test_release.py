@@ -1,17 +1,21 @@
 """The release build (`tools/release.py`): a provider binary that Terraform runs without Python.
 
-One PyInstaller build per session (about half a minute); the zip is then installed the way a user
-would, from Terraform's implicit local mirror, and applied against the in-process Okta emulator
-with an environment that has no Python in it.
+One PyInstaller build per session (about half a minute), and a second one to compare its bytes
+with; the zip is then installed the way a user would, from Terraform's implicit local mirror, and
+applied against the in-process Okta emulator with an environment that has no Python in it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import os
 import re
+import select
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -19,6 +23,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -86,6 +91,95 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Release:
         sums=dist / f"terraform-provider-okta_{number}_SHA256SUMS",
         manifest=dist / f"terraform-provider-okta_{number}_manifest.json",
     )
+
+
+def release_files(dist: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(dist.iterdir())}
+
+
+def test_two_builds_from_the_same_checkout_are_byte_identical(
+    release: Release, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    again = tmp_path_factory.mktemp("dist-again")
+    run_release("dist", "--out", str(again))
+    first, second = release_files(release.dist), release_files(again)
+    assert (
+        list(first)
+        == list(second)
+        == sorted([release.archive.name, release.sums.name, release.manifest.name])
+    )
+    assert first == second
+
+
+def test_release_notes_list_the_bundled_dependency_versions(release: Release) -> None:
+    notes = run_release("notes", "--dist", str(release.dist)).stdout
+    listed = dict(
+        line.split() for line in notes.split("Bundled Python packages")[1].split("\n\n")[0].splitlines()[1:]
+    )
+    # What the build environment had installed, which the zip bundles.
+    assert {name: importlib.metadata.version(name) for name in listed} == listed
+    assert {"tf", "grpcio", "protobuf", "httpx", "pyjwt", "cryptography"} <= set(listed)
+    assert not {"pytest", "pyinstaller", "setuptools"} & set(listed)
+    with zipfile.ZipFile(release.archive) as bundle:
+        tops = {name.split("/")[1] for name in bundle.namelist() if name.startswith("_internal/")}
+    assert {"grpc", "google", "httpx", "jwt", "cryptography", "tf"} <= tops
+
+
+@pytest.fixture(scope="module")
+def release_module(monkeypatch_module: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch_module.syspath_prepend(str(RELEASE_PY.parent))  # release.py imports lock.py beside it
+    spec = importlib.util.spec_from_file_location("okta_release_tool", RELEASE_PY)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_dist_refuses_an_environment_that_is_not_the_lock(release_module: ModuleType, tmp_path: Path) -> None:
+    release_module.check_build_environment(sys.executable)  # the venv ./build.sh installs
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
+    with pytest.raises(release_module.ReleaseError) as refused:
+        release_module.check_build_environment(str(tmp_path / "venv" / "bin" / "python"))
+    assert "differs from requirements-lock.txt" in str(refused.value)
+    assert f"grpcio missing (locked: {importlib.metadata.version('grpcio')})" in str(refused.value)
+
+
+def test_the_release_binary_serves_in_debug_mode_until_ctrl_c(
+    release: Release, release_module: ModuleType, tmp_path: Path
+) -> None:
+    release_module.extract_package_zip(release.archive, tmp_path)
+    process = subprocess.Popen(
+        [str(tmp_path / f"terraform-provider-okta_v{release.version}"), "-debug"],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": "/tmp"},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the release binary printed nothing in 60 s"
+        printed = b""
+        while not printed.endswith(b"\n\n"):
+            chunk = process.stdout.read1()
+            assert chunk, f"the release binary ended its output early: {printed!r}"
+            printed += chunk
+        reattach = json.loads(printed.decode().split("TF_REATTACH_PROVIDERS='")[1].split("'")[0])
+        socket = Path(reattach["registry.terraform.io/okta-py/okta"]["Addr"]["String"])
+        assert socket.is_socket()
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert not socket.parent.exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=30)
 
 
 @pytest.fixture(scope="session")
