@@ -158,3 +158,21 @@ def test_with_plugin_client_cert_only_its_holder_may_call(mtls_plugin: tuple[Plu
             rpc.ProviderStub(stranger).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=10)
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert plugin.process.poll() is None, "refused clients must not bring the plugin down"
+
+
+def test_protocol_6_11_rpcs_it_does_not_offer_answer_unimplemented_without_an_error_log(
+    plugin: Plugin,
+) -> None:
+    provider = rpc.ProviderStub(plugin.channel)
+    with pytest.raises(grpc.RpcError) as unary:
+        provider.GetResourceIdentitySchemas(pb.GetResourceIdentitySchemas.Request(), timeout=30)
+    with pytest.raises(grpc.RpcError) as streaming:
+        list(provider.ListResource(pb.ListResource.Request(type_name="okta_app_connection"), timeout=30))
+    assert unary.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert streaming.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "does not offer GetResourceIdentitySchemas" in (unary.value.details() or "")
+
+    controller_rpc.GRPCControllerStub(plugin.channel).Shutdown(controller_pb.Empty(), timeout=30)
+    assert plugin.process.wait(timeout=30) == 0
+    assert plugin.process.stderr is not None
+    assert "Exception calling application" not in plugin.process.stderr.read()

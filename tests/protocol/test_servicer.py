@@ -10,11 +10,12 @@ import msgpack
 import pytest
 from msgpack import ExtType
 from tf.gen import tfplugin_pb2 as pb
+from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.schema import Attribute, Block, Schema
 from tf.types import String, Unknown
 
 from provider.plugin.blocks import SingleNestedBlock
-from provider.plugin.servicer import INTERNAL_ERROR, OktaProviderServicer
+from provider.plugin.servicer import INTERNAL_ERROR, NOT_OFFERED, OktaProviderServicer
 from provider.plugin.values import decode, encode
 from provider.provider import OktaProvider
 from provider.settings import ENVIRONMENT
@@ -73,6 +74,22 @@ def test_schema_has_version_0_and_a_required_single_profile_block() -> None:
         "private_key",
         "http_proxy",  # it may carry the proxy's password
     }
+
+
+def test_tf_builds_protocol_6_11_messages() -> None:
+    assert pb.__name__ == "provider.plugin.gen.tfplugin6_pb2"
+    assert "write_only" in pb.Schema.Attribute.DESCRIPTOR.fields_by_name
+    request = pb.ValidateResourceConfig.Request
+    assert "client_capabilities" in request.DESCRIPTOR.fields_by_name
+
+
+def test_every_protocol_6_11_rpc_has_a_handler_of_ours_or_tf() -> None:
+    generated = {name for name in vars(rpc.ProviderServicer) if not name.startswith("_")}
+    inherited = {
+        name for name in generated if getattr(OktaProviderServicer, name) is vars(rpc.ProviderServicer)[name]
+    }
+    assert inherited == set()
+    assert set(NOT_OFFERED) <= generated
 
 
 def test_schema_is_built_once() -> None:
