@@ -12,6 +12,8 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
   schema (see provider.plugin.upgrade) instead of being handed back as they were stored;
 - the ReadResource that Terraform sends right after an import is answered with the imported
   state, without a second read at Okta (see `_imported_here`);
+- write-only arguments (see provider.plugin.write_only) are refused by a Terraform that does not
+  announce them, taken from the request's config at apply, and null in every state returned;
 - data sources get the same decoding and the same guarantee that no exception escapes;
 - the schema response is built once per process;
 - StopProvider only signals cancellation; the process stops on go-plugin's Shutdown;
@@ -49,6 +51,13 @@ from tf.utils import Diagnostics, _to_attribute_path
 from provider.plugin.paths import changed_paths, replacing_paths
 from provider.plugin.upgrade import UnfitState, upgrade_state
 from provider.plugin.values import decode, encode
+from provider.plugin.write_only import (
+    configured,
+    unsupported,
+    with_write_only,
+    without_write_only,
+    write_only_paths,
+)
 
 log = logging.getLogger("provider.plugin")
 
@@ -127,6 +136,9 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     def _resource(self, type_name: str) -> Resource:
         return self.app.new_resource(self._get_res_cls(type_name))
 
+    def _write_only(self, type_name: str) -> list[tuple[str, ...]]:
+        return write_only_paths(self._get_res_cls(type_name).get_schema())
+
     @answers_with(pb.GetProviderSchema.Response)
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self._schema_lock:
@@ -149,7 +161,11 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.ValidateResourceConfig.Response)
     def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
-        self._resource(request.type_name).validate(diags, request.type_name, decode(request.config) or {})
+        config = decode(request.config) or {}
+        if not request.client_capabilities.write_only_attributes_allowed:
+            for path in configured(config, self._write_only(request.type_name)):
+                diags.add_error(*unsupported(path), path=list(path))
+        self._resource(request.type_name).validate(diags, request.type_name, config)
         return pb.ValidateResourceConfig.Response(diagnostics=diags.to_pb())
 
     @answers_with(pb.UpgradeResourceState.Response)
@@ -168,7 +184,9 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.PlanResourceChange.Response)
     def PlanResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_name = request.type_name
-        prior, proposed = decode(request.prior_state), decode(request.proposed_new_state)
+        write_only = self._write_only(type_name)
+        prior = decode(request.prior_state)
+        proposed = without_write_only(decode(request.proposed_new_state), write_only)
         if proposed is None:
             return pb.PlanResourceChange.Response(
                 planned_state=request.proposed_new_state, planned_private=request.prior_private
@@ -180,7 +198,7 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         ctx = PlanContext(diags, type_name, changed_fields={".".join(path) for path in changed})
         planned = self._resource(type_name).plan(ctx, deepcopy(prior), deepcopy(proposed))
         return pb.PlanResourceChange.Response(
-            planned_state=encode(planned),
+            planned_state=encode(without_write_only(planned, write_only)),
             requires_replace=[_to_attribute_path(list(path)) for path in replace],
             planned_private=request.prior_private,
             diagnostics=diags.to_pb(),
@@ -189,7 +207,10 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.ApplyResourceChange.Response)
     def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_name = request.type_name
-        prior, planned = decode(request.prior_state), decode(request.planned_state)
+        write_only = self._write_only(type_name)
+        prior = decode(request.prior_state)
+        # Write-only values reach the resource from the configuration; they leave in no state.
+        planned = with_write_only(decode(request.planned_state), decode(request.config), write_only)
         diags = Diagnostics()
         resource = self._resource(type_name)
         new_state: dict[str, Any] | None
@@ -205,7 +226,9 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
             _internal_error(diags, "ApplyResourceChange", exc)
             new_state = prior
         return pb.ApplyResourceChange.Response(
-            new_state=encode(new_state), private=request.planned_private, diagnostics=diags.to_pb()
+            new_state=encode(without_write_only(new_state, write_only)),
+            private=request.planned_private,
+            diagnostics=diags.to_pb(),
         )
 
     @answers_with(pb.ReadResource.Response)

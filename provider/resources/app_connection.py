@@ -2,7 +2,9 @@
 
 Okta has no DELETE for it (every app has exactly one): create and update POST the profile,
 `action` is applied with the lifecycle calls, and destroy deactivates. Okta never returns
-secrets, so `token` and `admin_password` are kept from configuration and state.
+secrets, so `token` and `admin_password` are kept from configuration and state; their
+write-only forms `token_wo` and `admin_password_wo` (Terraform 1.11+) are kept nowhere and sent
+when their `*_wo_version` changes (provider.plugin.write_only).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tf.iface import (
     UpdateContext,
 )
 from tf.schema import Attribute, Block, Schema
-from tf.types import String, Unknown
+from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics
 
 from provider.diagnostics import add_okta_error, configured_client
@@ -35,6 +37,12 @@ from provider.okta import (
 )
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known
+from provider.plugin.write_only import (
+    MINIMUM_TERRAFORM,
+    WriteOnlyAttribute,
+    without_write_only,
+    write_only_paths,
+)
 from provider.provider import OktaProvider
 from provider.resources.app_connection_states import adopt_okta_okta
 
@@ -114,9 +122,27 @@ SCHEMA = Schema(
                         String(),
                         optional=True,
                         sensitive=True,
-                        description="The token Okta uses to call the application. Required with "
-                        "`TOKEN`, not allowed with `OAUTH2`. Okta never returns it, so it cannot "
-                        "be imported: it is sent on the next apply.",
+                        description="The token Okta uses to call the application. With `TOKEN`, "
+                        "exactly one of `token` and `token_wo` is required; not allowed with "
+                        "`OAUTH2`. Stored in the state in plain text: on "
+                        f"{MINIMUM_TERRAFORM} and later, prefer `token_wo`. Okta never returns it, "
+                        "so it cannot be imported: it is sent on the next apply.",
+                    ),
+                    WriteOnlyAttribute(
+                        "token_wo",
+                        String(),
+                        description="The token Okta uses to call the application, as a write-only "
+                        "argument: never stored in the state or in plan files, and it may come from "
+                        "an ephemeral value. Requires `token_wo_version`; sent on create and whenever "
+                        "`token_wo_version` changes (a change of `token_wo` alone plans nothing). "
+                        "Conflicts with `token`.",
+                    ),
+                    Attribute(
+                        "token_wo_version",
+                        Number(),
+                        optional=True,
+                        description="Required with `token_wo`: change it (for example increment it) "
+                        "to send `token_wo` again.",
                     ),
                     Attribute(
                         "client_id",
@@ -156,10 +182,29 @@ SCHEMA = Schema(
                                 Attribute(
                                     "admin_password",
                                     String(),
-                                    required=True,
+                                    optional=True,
                                     sensitive=True,
-                                    description="Office 365 global administrator password. Okta "
-                                    "never returns it, so it cannot be imported.",
+                                    description="Office 365 global administrator password. Exactly "
+                                    "one of `admin_password` and `admin_password_wo` is required. "
+                                    "Stored in the state in plain text: on "
+                                    f"{MINIMUM_TERRAFORM} and later, prefer `admin_password_wo`. "
+                                    "Okta never returns it, so it cannot be imported.",
+                                ),
+                                WriteOnlyAttribute(
+                                    "admin_password_wo",
+                                    String(),
+                                    description="Office 365 global administrator password, as a "
+                                    "write-only argument: never stored in the state or in plan "
+                                    "files. Requires `admin_password_wo_version`; sent on create and "
+                                    "whenever `admin_password_wo_version` changes. Conflicts with "
+                                    "`admin_password`.",
+                                ),
+                                Attribute(
+                                    "admin_password_wo_version",
+                                    Number(),
+                                    optional=True,
+                                    description="Required with `admin_password_wo`: change it to "
+                                    "send `admin_password_wo` again.",
                                 ),
                             ],
                         ),
@@ -200,6 +245,47 @@ SCHEMA = Schema(
         ),
     ],
 )
+
+
+WRITE_ONLY = write_only_paths(SCHEMA)
+
+
+def _secret_problems(block: State, path: list[str], plain: str) -> list[tuple[list[str], str, str]]:
+    """The rules of the secret `plain` (`token`, `admin_password`) and its write-only form in
+    `block`: not both, a write-only value with its version and the reverse, nothing empty.
+    Whether one of them is required is the caller's rule."""
+    write_only, version = f"{plain}_wo", f"{plain}_wo_version"
+    problems: list[tuple[list[str], str, str]] = []
+    if block.get(write_only) == "":
+        problems.append(([*path, write_only], f"Invalid {write_only}", f"{write_only} must not be empty."))
+    if block.get(plain) is not None and block.get(write_only) is not None:
+        problems.append(
+            (
+                [*path, write_only],
+                f"Conflicting {plain} and {write_only}",
+                f"Set only one of {plain} and {write_only}: {write_only} is the same secret, kept "
+                "out of the state.",
+            )
+        )
+    if block.get(write_only) is not None and block.get(version) is None:
+        problems.append(
+            (
+                [*path, version],
+                f"Missing {version}",
+                f"{write_only} needs {version}: Terraform keeps no trace of a write-only value, so "
+                f"changing {version} is how you ask for {write_only} to be sent again. Set it, for "
+                "example to 1.",
+            )
+        )
+    if block.get(write_only) is None and block.get(version) is not None:
+        problems.append(
+            (
+                [*path, version],
+                f"{version} without {write_only}",
+                f"{version} says when to send {write_only}; set {write_only} or remove {version}.",
+            )
+        )
+    return problems
 
 
 def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
@@ -243,10 +329,15 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     for name in ("token", "client_id"):
         if profile.get(name) == "":
             problems.append((["profile", name], f"Invalid {name}", f"{name} must not be empty."))
+    problems += _secret_problems(profile, ["profile"], "token")
     if scheme == "TOKEN":
-        if profile.get("token") is None:
+        if profile.get("token") is None and profile.get("token_wo") is None:
             problems.append(
-                (["profile", "token"], "Missing token", 'token is required when auth_scheme is "TOKEN".')
+                (
+                    ["profile", "token"],
+                    "Missing token",
+                    'token (or token_wo) is required when auth_scheme is "TOKEN".',
+                )
             )
         for name in ("client_id", "signing", "settings"):
             if is_known(profile.get(name)):
@@ -258,14 +349,15 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     )
                 )
     elif scheme == "OAUTH2":
-        if is_known(profile.get("token")):
-            problems.append(
-                (
-                    ["profile", "token"],
-                    "token is not allowed with OAUTH2",
-                    'token is used only when auth_scheme is "TOKEN".',
+        for name in ("token", "token_wo", "token_wo_version"):
+            if is_known(profile.get(name)):
+                problems.append(
+                    (
+                        ["profile", name],
+                        f"{name} is not allowed with OAUTH2",
+                        f'{name} is used only when auth_scheme is "TOKEN".',
+                    )
                 )
-            )
         if is_known(base_url):
             problems.append(
                 (
@@ -294,6 +386,17 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     f'app_name must be one of {", ".join(CONSENT_APPS)}, not "{app_name}".',
                 )
             )
+    settings = profile.get("settings")
+    if isinstance(settings, dict):
+        problems += _secret_problems(settings, ["profile", "settings"], "admin_password")
+        if settings.get("admin_password") is None and settings.get("admin_password_wo") is None:
+            problems.append(
+                (
+                    ["profile", "settings", "admin_password"],
+                    "Missing admin_password",
+                    "settings needs admin_password (or admin_password_wo).",
+                )
+            )
     signing = profile.get("signing")
     if isinstance(signing, dict):
         mode = signing.get("rotation_mode")
@@ -314,15 +417,21 @@ def connection_request(state: State) -> TokenConnectionRequest | OAuthConnection
     if profile["auth_scheme"] == "TOKEN":
         base_url = state.get("base_url")
         return TokenConnectionRequest(
-            token=profile.get("token"), base_url=base_url if is_known(base_url) else None
+            token=_secret(profile, "token"), base_url=base_url if is_known(base_url) else None
         )
     signing, settings = profile.get("signing") or {}, profile.get("settings") or {}
     return OAuthConnectionRequest(
         client_id=profile.get("client_id"),
         rotation_mode=signing.get("rotation_mode"),
         admin_username=settings.get("admin_username"),
-        admin_password=settings.get("admin_password"),
+        admin_password=_secret(settings, "admin_password"),
     )
+
+
+def _secret(block: State, name: str) -> Any:
+    """The secret `name` as configured: plain, or else write-only (`name_wo`, from the config)."""
+    plain = block.get(name)
+    return plain if plain is not None else block.get(f"{name}_wo")
 
 
 def applied_state(planned: State, connection: Connection) -> State:
@@ -369,6 +478,8 @@ def imported_state(app_id: str, connection: Connection) -> State:
         "profile": {
             "auth_scheme": connection.auth_scheme,
             "token": None,
+            "token_wo": None,
+            "token_wo_version": None,
             "client_id": connection.client_id,
             "signing": {"rotation_mode": connection.rotation_mode} if connection.rotation_mode else None,
             "settings": None,
@@ -377,10 +488,13 @@ def imported_state(app_id: str, connection: Connection) -> State:
 
 
 def _posts(current: State, planned: State) -> bool:
-    """Whether applying `planned` over `current` needs the update POST."""
-    return current.get("profile") != planned.get("profile") or current.get("base_url") != planned.get(
-        "base_url"
-    )
+    """Whether applying `planned` over `current` needs the update POST.
+
+    Write-only values are never in `current`: a changed `*_wo_version` is what sends them.
+    """
+    before: State = without_write_only(current, WRITE_ONLY)
+    after: State = without_write_only(planned, WRITE_ONLY)
+    return before.get("profile") != after.get("profile") or before.get("base_url") != after.get("base_url")
 
 
 def _consent_changed(current: State | None, planned: State) -> bool:
