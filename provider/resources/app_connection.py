@@ -4,7 +4,8 @@ Okta has no DELETE for it (every app has exactly one): create and update POST th
 `action` is applied with the lifecycle calls, and destroy deactivates. Okta never returns
 secrets, so `token` and `admin_password` are kept from configuration and state; their
 write-only forms `token_wo` and `admin_password_wo` (Terraform 1.11+) are kept nowhere and sent
-when their `*_wo_version` changes (provider.plugin.write_only).
+when their `*_wo_version` changes (provider.plugin.write_only), as the consent's `code_wo` is
+when the consent changes.
 """
 
 from __future__ import annotations
@@ -218,7 +219,8 @@ SCHEMA = Schema(
             Block(
                 description="The result of an administrator's consent (Google, Office 365, Slack, Zoom): "
                 "sent once to Okta's OAuth callback before the connection is activated, and again "
-                "whenever it changes. `OAUTH2` only.",
+                "whenever `app_name`, `state` or `code` changes (`code_wo` is not compared: a new "
+                "consent brings a new `state`). `OAUTH2` only.",
                 attributes=[
                     Attribute(
                         "app_name",
@@ -230,9 +232,19 @@ SCHEMA = Schema(
                     Attribute(
                         "code",
                         String(),
-                        required=True,
+                        optional=True,
                         sensitive=True,
-                        description="The `code` the vendor returned after consent.",
+                        description="The `code` the vendor returned after consent. Exactly one of "
+                        "`code` and `code_wo` is required. Stored in the state in plain text: on "
+                        f"{MINIMUM_TERRAFORM} and later, prefer `code_wo`.",
+                    ),
+                    WriteOnlyAttribute(
+                        "code_wo",
+                        String(),
+                        description="The `code` the vendor returned after consent, as a write-only "
+                        "argument: never stored in the state or in plan files, and it may come from "
+                        "an ephemeral value. The code works once, so the state needs only the "
+                        "`state` it was sent with. Conflicts with `code`.",
                     ),
                     Attribute(
                         "state",
@@ -250,10 +262,12 @@ SCHEMA = Schema(
 WRITE_ONLY = write_only_paths(SCHEMA)
 
 
-def _secret_problems(block: State, path: list[str], plain: str) -> list[tuple[list[str], str, str]]:
-    """The rules of the secret `plain` (`token`, `admin_password`) and its write-only form in
-    `block`: not both, a write-only value with its version and the reverse, nothing empty.
-    Whether one of them is required is the caller's rule."""
+def _secret_problems(
+    block: State, path: list[str], plain: str, *, versioned: bool = True
+) -> list[tuple[list[str], str, str]]:
+    """The rules of the secret `plain` (`token`, `admin_password`, `code`) and its write-only form
+    in `block`: not both, nothing empty and, where it has one (`versioned`), a write-only value
+    with its version and the reverse. Whether one of them is required is the caller's rule."""
     write_only, version = f"{plain}_wo", f"{plain}_wo_version"
     problems: list[tuple[list[str], str, str]] = []
     if block.get(write_only) == "":
@@ -267,6 +281,8 @@ def _secret_problems(block: State, path: list[str], plain: str) -> list[tuple[li
                 "out of the state.",
             )
         )
+    if not versioned:
+        return problems
     if block.get(write_only) is not None and block.get(version) is None:
         problems.append(
             (
@@ -376,6 +392,11 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     "oauth_consent is not allowed with TOKEN",
                     "Consent is part of OAuth 2.0 setups only.",
                 )
+            )
+        problems += _secret_problems(consent, ["oauth_consent"], "code", versioned=False)
+        if consent.get("code") is None and consent.get("code_wo") is None:
+            problems.append(
+                (["oauth_consent", "code"], "Missing code", "oauth_consent needs code (or code_wo).")
             )
         app_name = consent.get("app_name")
         if isinstance(app_name, str) and app_name not in CONSENT_APPS:
@@ -498,8 +519,12 @@ def _posts(current: State, planned: State) -> bool:
 
 
 def _consent_changed(current: State | None, planned: State) -> bool:
-    consent = planned.get("oauth_consent")
-    return consent is not None and (current is None or current.get("oauth_consent") != consent)
+    """Whether the consent is to be sent: it is new, or it changed (`code_wo` aside, which the
+    state never holds)."""
+    consent = without_write_only(planned, WRITE_ONLY).get("oauth_consent")
+    if consent is None:
+        return False
+    return current is None or without_write_only(current, WRITE_ONLY).get("oauth_consent") != consent
 
 
 def _outcome_unknown(exc: OktaError) -> bool:
@@ -597,7 +622,8 @@ class AppConnection:
         """Send the administrator's consent to Okta; on failure it is left out of the state."""
         consent = state["oauth_consent"]
         try:
-            client.verify_consent(consent["app_name"], state["id"], consent["code"], consent["state"])
+            code = _secret(consent, "code")
+            client.verify_consent(consent["app_name"], state["id"], code, consent["state"])
         except OktaError as exc:
             if _outcome_unknown(exc):
                 # The code works once and may be spent: keep it, and let activation tell.

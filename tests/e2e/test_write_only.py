@@ -10,11 +10,13 @@ import json
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 
 from okta_emulator import AppKind, Emulator
 
 from .conftest import Terraform, api_calls, terraform_version
+from .test_consent import office365
 
 WRITE_ONLY_TERRAFORM = terraform_version() >= (1, 11)
 needs_write_only = pytest.mark.skipif(
@@ -239,6 +241,42 @@ def test_admin_password_with_its_write_only_form_is_a_plan_error(
 
 
 @needs_write_only
+def test_a_consent_code_from_an_ephemeral_variable_is_sent_once_and_never_stored(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.OFFICE365)
+    terraform.write(office365(app_id, "deactivate"))
+    terraform.init()
+    terraform.apply()
+    granted = httpx.get(terraform.resource()["authorize_url"]).json()  # the administrator's browser
+    consent = f"""
+  oauth_consent {{
+    app_name = "office365"
+    code_wo  = var.consent_code
+    state    = "{granted["state"]}"
+  }}
+"""
+    variable = 'variable "consent_code" {\n  type      = string\n  ephemeral = true\n}\n'
+    terraform.write(variable + office365(app_id, "activate", consent))
+    code = {"TF_VAR_consent_code": granted["code"]}
+    emulator.store.clear_requests()
+    terraform.apply(env=code)
+    assert [entry.path.rsplit("/", 2)[-2:] for entry in emulator.store.requests()] == [
+        ["connections", "default"],
+        ["oauth2", "callback"],
+        ["lifecycle", "activate"],
+    ]
+    assert emulator.store.connection(app_id).consent_verified
+    assert granted["code"] not in (terraform.workdir / "terraform.tfstate").read_text()
+    assert terraform.resource()["oauth_consent"]["code_wo"] is None
+
+    emulator.store.clear_requests()
+    done = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=None, env=code)
+    assert done.returncode == 0, done.stdout
+    assert api_calls(emulator) == ["GET /"]
+
+
+@needs_write_only
 def test_the_schema_marks_the_write_only_arguments(terraform: Terraform) -> None:
     terraform.write("")
     terraform.init()
@@ -248,6 +286,8 @@ def test_the_schema_marks_the_write_only_arguments(terraform: Terraform) -> None
     settings = profile["block_types"]["settings"]["block"]
     assert profile["attributes"]["token_wo"].get("write_only") is True
     assert settings["attributes"]["admin_password_wo"].get("write_only") is True
+    consent = provider["resource_schemas"]["okta_app_connection"]["block"]["block_types"]["oauth_consent"]
+    assert consent["block"]["attributes"]["code_wo"].get("write_only") is True
     assert "write_only" not in profile["attributes"]["token"]
     assert "write_only" not in profile["attributes"]["token_wo_version"]
 

@@ -777,3 +777,33 @@ def test_plan_of_a_new_version_expects_what_okta_reports_again() -> None:
     assert plan(prior, proposed, {"profile.token_wo_version"})["authorize_url"] is Unknown
     unchanged = stored(wo_token_state(status="ENABLED", authorize_url=None))
     assert plan(prior, unchanged, set())["authorize_url"] is None
+
+
+WO_CONSENT = {"app_name": "office365", "code": None, "code_wo": "wo-c0de", "state": "st4te"}
+
+
+def test_a_consent_code_in_one_form_or_the_other() -> None:
+    assert problems({**oauth_state(), "oauth_consent": WO_CONSENT}) == []
+    both = {**oauth_state(), "oauth_consent": {**WO_CONSENT, "code": "c0de"}}
+    assert problems(both) == [(["oauth_consent", "code_wo"], "Conflicting code and code_wo")]
+    neither = {**oauth_state(), "oauth_consent": {**WO_CONSENT, "code_wo": None}}
+    assert problems(neither) == [(["oauth_consent", "code"], "Missing code")]
+
+
+def test_a_write_only_consent_code_is_sent() -> None:
+    client = FakeClient()
+    resource_with(client).create(
+        CreateContext(Diagnostics(), "t"), {**oauth_state(), "oauth_consent": WO_CONSENT}
+    )
+    assert client.calls[1] == ("consent", "office365", "0oa2", "wo-c0de", "st4te")
+
+
+def test_a_consent_sent_with_code_wo_is_not_sent_again_though_the_state_lacks_the_code() -> None:
+    client = FakeClient(status="ENABLED")
+    prior = {**oauth_state(), "status": "ENABLED", "oauth_consent": {**WO_CONSENT, "code_wo": None}}
+    planned = {**prior, "action": "deactivate", "oauth_consent": WO_CONSENT}
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, planned)
+    assert [call[0] for call in client.calls] == ["deactivate"]
+    renewed = {**planned, "action": "activate", "oauth_consent": {**WO_CONSENT, "state": "n3w"}}
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, renewed)
+    assert client.calls[1][0] == "consent"

@@ -30,8 +30,8 @@ def config(**settings: Any) -> dict[str, Any]:
     }
 
 
-def test_the_connection_schema_has_two_write_only_arguments() -> None:
-    assert write_only_paths(SCHEMA) == [TOKEN, PASSWORD]
+def test_the_connection_schema_has_three_write_only_arguments() -> None:
+    assert write_only_paths(SCHEMA) == [TOKEN, PASSWORD, ("oauth_consent", "code_wo")]
 
 
 def test_a_write_only_attribute_is_optional_sensitive_and_marked_write_only() -> None:
