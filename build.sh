@@ -6,6 +6,7 @@
 #                        end-to-end tests run on the Terraform on PATH and on Terraform 1.0.3
 #   ./build.sh install   install the provider into ~/.terraform.d/plugins for plain `terraform init`
 #   ./build.sh docs      regenerate docs/ and schemas/ from the provider's schema and examples/
+#   ./build.sh protocol  regenerate provider/plugin/gen/ (protocol 6.11 stubs) from its tfplugin6.proto
 #   ./build.sh dist      build the self-contained release zip, checksums and manifest into dist/
 #   ./build.sh mirror D  write a network-mirror layout of the release into directory D
 #   ./build.sh bench     run the benchmarks in benchmarks/ (each figure beside its floor; --quick)
@@ -119,6 +120,13 @@ cmd_docs() {
   "$VENV/bin/python" "$ROOT/tools/docs.py" render
 }
 
+# The plugin protocol 6.11 messages and gRPC stubs, committed in provider/plugin/gen/ and made by
+# grpcio-tools (pinned in pyproject.toml) from tfplugin6.proto there; CI fails when they are stale.
+cmd_protocol() {
+  ensure_venv
+  "$VENV/bin/python" "$ROOT/tools/protocol.py"
+}
+
 cmd_install() {
   ensure_venv
   local launcher
@@ -210,6 +218,7 @@ case "${1:-}" in
   demo) cmd_demo ;;
   install) cmd_install ;;
   docs) cmd_docs ;;
+  protocol) cmd_protocol ;;
   dist) cmd_dist ;;
   mirror) shift; cmd_mirror "$@" ;;
   bench) shift; cmd_bench "$@" ;;

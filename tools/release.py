@@ -289,6 +289,10 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
         "pygments",
         "--exclude-module",
         "_pytest",
+        # grpc imports grpcio-tools when it is installed (a dev dependency, for tools/protocol.py):
+        # the provider never runs protoc, so its compiler (about 7 MB) stays out.
+        "--exclude-module",
+        "grpc_tools",
         str(entry),
     ]
     subprocess.run(command, check=True, cwd=scratch, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})

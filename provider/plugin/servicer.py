@@ -12,9 +12,13 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
   schema (see provider.plugin.upgrade) instead of being handed back as they were stored;
 - the ReadResource that Terraform sends right after an import is answered with the imported
   state, without a second read at Okta (see `_imported_here`);
+- write-only arguments (see provider.plugin.write_only) are refused by a Terraform that does not
+  announce them, taken from the request's config at apply, and null in every state returned;
 - data sources get the same decoding and the same guarantee that no exception escapes;
 - the schema response is built once per process;
-- StopProvider only signals cancellation; the process stops on go-plugin's Shutdown.
+- StopProvider only signals cancellation; the process stops on go-plugin's Shutdown;
+- the protocol 6.11 RPCs the provider has nothing for (`NOT_OFFERED`) answer UNIMPLEMENTED, as
+  Terraform expects of providers without them, instead of raising in the generated base class.
 """
 
 from __future__ import annotations
@@ -47,12 +51,44 @@ from tf.utils import Diagnostics, _to_attribute_path
 from provider.plugin.paths import changed_paths, replacing_paths
 from provider.plugin.upgrade import UnfitState, upgrade_state
 from provider.plugin.values import decode, encode
+from provider.plugin.write_only import (
+    configured,
+    unsupported,
+    with_write_only,
+    without_write_only,
+    write_only_paths,
+)
 
 log = logging.getLogger("provider.plugin")
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 INTERNAL_ERROR = "Internal error in the Okta provider"
+
+# Protocol 6.11 RPCs for features this provider does not have: resource identity (Terraform
+# 1.12+), generated configuration, ephemeral resources, list resources, actions, state stores.
+NOT_OFFERED = (
+    "GetResourceIdentitySchemas",
+    "UpgradeResourceIdentity",
+    "GenerateResourceConfig",
+    "ValidateEphemeralResourceConfig",
+    "OpenEphemeralResource",
+    "RenewEphemeralResource",
+    "CloseEphemeralResource",
+    "ListResource",
+    "ValidateListResourceConfig",
+    "ValidateActionConfig",
+    "PlanAction",
+    "InvokeAction",
+    "ValidateStateStoreConfig",
+    "ConfigureStateStore",
+    "ReadStateBytes",
+    "WriteStateBytes",
+    "LockState",
+    "UnlockState",
+    "GetStates",
+    "DeleteState",
+)
 
 
 def _internal_error(diags: Diagnostics, rpc: str, exc: BaseException) -> None:
@@ -100,6 +136,9 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     def _resource(self, type_name: str) -> Resource:
         return self.app.new_resource(self._get_res_cls(type_name))
 
+    def _write_only(self, type_name: str) -> list[tuple[str, ...]]:
+        return write_only_paths(self._get_res_cls(type_name).get_schema())
+
     @answers_with(pb.GetProviderSchema.Response)
     def GetProviderSchema(self, request: Any, context: grpc.ServicerContext) -> Any:
         with self._schema_lock:
@@ -122,7 +161,11 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.ValidateResourceConfig.Response)
     def ValidateResourceConfig(self, request: Any, context: grpc.ServicerContext) -> Any:
         diags = Diagnostics()
-        self._resource(request.type_name).validate(diags, request.type_name, decode(request.config) or {})
+        config = decode(request.config) or {}
+        if not request.client_capabilities.write_only_attributes_allowed:
+            for path in configured(config, self._write_only(request.type_name)):
+                diags.add_error(*unsupported(path), path=list(path))
+        self._resource(request.type_name).validate(diags, request.type_name, config)
         return pb.ValidateResourceConfig.Response(diagnostics=diags.to_pb())
 
     @answers_with(pb.UpgradeResourceState.Response)
@@ -141,7 +184,9 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.PlanResourceChange.Response)
     def PlanResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_name = request.type_name
-        prior, proposed = decode(request.prior_state), decode(request.proposed_new_state)
+        write_only = self._write_only(type_name)
+        prior = decode(request.prior_state)
+        proposed = without_write_only(decode(request.proposed_new_state), write_only)
         if proposed is None:
             return pb.PlanResourceChange.Response(
                 planned_state=request.proposed_new_state, planned_private=request.prior_private
@@ -153,7 +198,7 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         ctx = PlanContext(diags, type_name, changed_fields={".".join(path) for path in changed})
         planned = self._resource(type_name).plan(ctx, deepcopy(prior), deepcopy(proposed))
         return pb.PlanResourceChange.Response(
-            planned_state=encode(planned),
+            planned_state=encode(without_write_only(planned, write_only)),
             requires_replace=[_to_attribute_path(list(path)) for path in replace],
             planned_private=request.prior_private,
             diagnostics=diags.to_pb(),
@@ -162,7 +207,10 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
     @answers_with(pb.ApplyResourceChange.Response)
     def ApplyResourceChange(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_name = request.type_name
-        prior, planned = decode(request.prior_state), decode(request.planned_state)
+        write_only = self._write_only(type_name)
+        prior = decode(request.prior_state)
+        # Write-only values reach the resource from the configuration; they leave in no state.
+        planned = with_write_only(decode(request.planned_state), decode(request.config), write_only)
         diags = Diagnostics()
         resource = self._resource(type_name)
         new_state: dict[str, Any] | None
@@ -178,7 +226,9 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
             _internal_error(diags, "ApplyResourceChange", exc)
             new_state = prior
         return pb.ApplyResourceChange.Response(
-            new_state=encode(new_state), private=request.planned_private, diagnostics=diags.to_pb()
+            new_state=encode(without_write_only(new_state, write_only)),
+            private=request.planned_private,
+            diagnostics=diags.to_pb(),
         )
 
     @answers_with(pb.ReadResource.Response)
@@ -232,3 +282,16 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         """Terraform was interrupted: signal waits to end, but let in-flight calls finish."""
         self.stopping.set()
         return pb.StopProvider.Response()
+
+
+def _not_offered(name: str) -> Callable[..., Any]:
+    def handler(self: OktaProviderServicer, request: Any, context: grpc.ServicerContext) -> Any:
+        # abort() ends the call with this status and no "Exception calling application" log.
+        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"the okta-py/okta provider does not offer {name}")
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+for _name in NOT_OFFERED:
+    setattr(OktaProviderServicer, _name, _not_offered(_name))

@@ -2,7 +2,10 @@
 
 Okta has no DELETE for it (every app has exactly one): create and update POST the profile,
 `action` is applied with the lifecycle calls, and destroy deactivates. Okta never returns
-secrets, so `token` and `admin_password` are kept from configuration and state.
+secrets, so `token` and `admin_password` are kept from configuration and state; their
+write-only forms `token_wo` and `admin_password_wo` (Terraform 1.11+) are kept nowhere and sent
+when their `*_wo_version` changes (provider.plugin.write_only), as the consent's `code_wo` is
+when the consent changes.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from tf.iface import (
     UpdateContext,
 )
 from tf.schema import Attribute, Block, Schema
-from tf.types import String, Unknown
+from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics
 
 from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client, refused
@@ -37,6 +40,12 @@ from provider.okta.ids import is_okta_id
 from provider.okta.org_url import split_url
 from provider.plugin.blocks import SingleNestedBlock
 from provider.plugin.values import is_known, is_unknown
+from provider.plugin.write_only import (
+    MINIMUM_TERRAFORM,
+    WriteOnlyAttribute,
+    without_write_only,
+    write_only_paths,
+)
 from provider.resources.app_connection_states import adopt_okta_okta
 from provider.session import Session
 
@@ -118,9 +127,27 @@ SCHEMA = Schema(
                         String(),
                         optional=True,
                         sensitive=True,
-                        description="The token Okta uses to call the application. Required with "
-                        "`TOKEN`, not allowed with `OAUTH2`. Okta never returns it, so it cannot "
-                        "be imported: it is sent on the next apply.",
+                        description="The token Okta uses to call the application. With `TOKEN`, "
+                        "exactly one of `token` and `token_wo` is required; not allowed with "
+                        "`OAUTH2`. Stored in the state in plain text: on "
+                        f"{MINIMUM_TERRAFORM} and later, prefer `token_wo`. Okta never returns it, "
+                        "so it cannot be imported: it is sent on the next apply.",
+                    ),
+                    WriteOnlyAttribute(
+                        "token_wo",
+                        String(),
+                        description="The token Okta uses to call the application, as a write-only "
+                        "argument: never stored in the state or in plan files, and it may come from "
+                        "an ephemeral value. Requires `token_wo_version`; sent on create and whenever "
+                        "`token_wo_version` changes (a change of `token_wo` alone plans nothing). "
+                        "Conflicts with `token`.",
+                    ),
+                    Attribute(
+                        "token_wo_version",
+                        Number(),
+                        optional=True,
+                        description="Required with `token_wo`: change it (for example increment it) "
+                        "to send `token_wo` again.",
                     ),
                     Attribute(
                         "client_id",
@@ -160,10 +187,29 @@ SCHEMA = Schema(
                                 Attribute(
                                     "admin_password",
                                     String(),
-                                    required=True,
+                                    optional=True,
                                     sensitive=True,
-                                    description="Office 365 global administrator password. Okta "
-                                    "never returns it, so it cannot be imported.",
+                                    description="Office 365 global administrator password. Exactly "
+                                    "one of `admin_password` and `admin_password_wo` is required. "
+                                    "Stored in the state in plain text: on "
+                                    f"{MINIMUM_TERRAFORM} and later, prefer `admin_password_wo`. "
+                                    "Okta never returns it, so it cannot be imported.",
+                                ),
+                                WriteOnlyAttribute(
+                                    "admin_password_wo",
+                                    String(),
+                                    description="Office 365 global administrator password, as a "
+                                    "write-only argument: never stored in the state or in plan "
+                                    "files. Requires `admin_password_wo_version`; sent on create and "
+                                    "whenever `admin_password_wo_version` changes. Conflicts with "
+                                    "`admin_password`.",
+                                ),
+                                Attribute(
+                                    "admin_password_wo_version",
+                                    Number(),
+                                    optional=True,
+                                    description="Required with `admin_password_wo`: change it to "
+                                    "send `admin_password_wo` again.",
                                 ),
                             ],
                         ),
@@ -177,7 +223,8 @@ SCHEMA = Schema(
             Block(
                 description="The result of an administrator's consent (Google, Office 365, Slack, Zoom): "
                 "sent once to Okta's OAuth callback before the connection is activated, and again "
-                "whenever it changes. `OAUTH2` only.",
+                "whenever `app_name`, `state` or `code` changes (`code_wo` is not compared: a new "
+                "consent brings a new `state`). `OAUTH2` only.",
                 attributes=[
                     Attribute(
                         "app_name",
@@ -189,9 +236,19 @@ SCHEMA = Schema(
                     Attribute(
                         "code",
                         String(),
-                        required=True,
+                        optional=True,
                         sensitive=True,
-                        description="The `code` the vendor returned after consent.",
+                        description="The `code` the vendor returned after consent. Exactly one of "
+                        "`code` and `code_wo` is required. Stored in the state in plain text: on "
+                        f"{MINIMUM_TERRAFORM} and later, prefer `code_wo`.",
+                    ),
+                    WriteOnlyAttribute(
+                        "code_wo",
+                        String(),
+                        description="The `code` the vendor returned after consent, as a write-only "
+                        "argument: never stored in the state or in plan files, and it may come from "
+                        "an ephemeral value. The code works once, so the state needs only the "
+                        "`state` it was sent with. Conflicts with `code`.",
                     ),
                     Attribute(
                         "state",
@@ -217,6 +274,51 @@ def _base_url_problem(base_url: str) -> str | None:
             "base_url must be an absolute http:// or https:// URL, such as https://scim.example.com/scim/v2."
         )
     return None
+
+
+WRITE_ONLY = write_only_paths(SCHEMA)
+
+
+def _secret_problems(
+    block: State, path: list[str], plain: str, *, versioned: bool = True
+) -> list[tuple[list[str], str, str]]:
+    """The rules of the secret `plain` (`token`, `admin_password`, `code`) and its write-only form
+    in `block`: not both, nothing empty and, where it has one (`versioned`), a write-only value
+    with its version and the reverse. Whether one of them is required is the caller's rule."""
+    write_only, version = f"{plain}_wo", f"{plain}_wo_version"
+    problems: list[tuple[list[str], str, str]] = []
+    if block.get(write_only) == "":
+        problems.append(([*path, write_only], f"Invalid {write_only}", f"{write_only} must not be empty."))
+    if block.get(plain) is not None and block.get(write_only) is not None:
+        problems.append(
+            (
+                [*path, write_only],
+                f"Conflicting {plain} and {write_only}",
+                f"Set only one of {plain} and {write_only}: {write_only} is the same secret, kept "
+                "out of the state.",
+            )
+        )
+    if not versioned:
+        return problems
+    if block.get(write_only) is not None and block.get(version) is None:
+        problems.append(
+            (
+                [*path, version],
+                f"Missing {version}",
+                f"{write_only} needs {version}: Terraform keeps no trace of a write-only value, so "
+                f"changing {version} is how you ask for {write_only} to be sent again. Set it, for "
+                "example to 1.",
+            )
+        )
+    if block.get(write_only) is None and block.get(version) is not None:
+        problems.append(
+            (
+                [*path, version],
+                f"{version} without {write_only}",
+                f"{version} says when to send {write_only}; set {write_only} or remove {version}.",
+            )
+        )
+    return problems
 
 
 def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
@@ -256,10 +358,15 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
     for name in ("token", "client_id"):
         if profile.get(name) == "":
             problems.append((["profile", name], f"Invalid {name}", f"{name} must not be empty."))
+    problems += _secret_problems(profile, ["profile"], "token")
     if scheme == "TOKEN":
-        if profile.get("token") is None:
+        if profile.get("token") is None and profile.get("token_wo") is None:
             problems.append(
-                (["profile", "token"], "Missing token", 'token is required when auth_scheme is "TOKEN".')
+                (
+                    ["profile", "token"],
+                    "Missing token",
+                    'token (or token_wo) is required when auth_scheme is "TOKEN".',
+                )
             )
         for name in ("client_id", "signing", "settings"):
             if is_known(profile.get(name)):
@@ -271,14 +378,15 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     )
                 )
     elif scheme == "OAUTH2":
-        if is_known(profile.get("token")):
-            problems.append(
-                (
-                    ["profile", "token"],
-                    "token is not allowed with OAUTH2",
-                    'token is used only when auth_scheme is "TOKEN".',
+        for name in ("token", "token_wo", "token_wo_version"):
+            if is_known(profile.get(name)):
+                problems.append(
+                    (
+                        ["profile", name],
+                        f"{name} is not allowed with OAUTH2",
+                        f'{name} is used only when auth_scheme is "TOKEN".',
+                    )
                 )
-            )
         if is_known(base_url):
             problems.append(
                 (
@@ -298,6 +406,11 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     "Consent is part of OAuth 2.0 setups only.",
                 )
             )
+        problems += _secret_problems(consent, ["oauth_consent"], "code", versioned=False)
+        if consent.get("code") is None and consent.get("code_wo") is None:
+            problems.append(
+                (["oauth_consent", "code"], "Missing code", "oauth_consent needs code (or code_wo).")
+            )
         app_name = consent.get("app_name")
         if isinstance(app_name, str) and app_name not in CONSENT_APPS:
             problems.append(
@@ -305,6 +418,17 @@ def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
                     ["oauth_consent", "app_name"],
                     "Invalid app_name",
                     f"app_name must be one of {', '.join(CONSENT_APPS)}{refused(app_name)}.",
+                )
+            )
+    settings = profile.get("settings")
+    if isinstance(settings, dict):
+        problems += _secret_problems(settings, ["profile", "settings"], "admin_password")
+        if settings.get("admin_password") is None and settings.get("admin_password_wo") is None:
+            problems.append(
+                (
+                    ["profile", "settings", "admin_password"],
+                    "Missing admin_password",
+                    "settings needs admin_password (or admin_password_wo).",
                 )
             )
     signing = profile.get("signing")
@@ -327,15 +451,21 @@ def connection_request(state: State) -> TokenConnectionRequest | OAuthConnection
     if profile["auth_scheme"] == "TOKEN":
         base_url = state.get("base_url")
         return TokenConnectionRequest(
-            token=profile.get("token"), base_url=base_url if is_known(base_url) else None
+            token=_secret(profile, "token"), base_url=base_url if is_known(base_url) else None
         )
     signing, settings = profile.get("signing") or {}, profile.get("settings") or {}
     return OAuthConnectionRequest(
         client_id=profile.get("client_id"),
         rotation_mode=signing.get("rotation_mode"),
         admin_username=settings.get("admin_username"),
-        admin_password=settings.get("admin_password"),
+        admin_password=_secret(settings, "admin_password"),
     )
+
+
+def _secret(block: State, name: str) -> Any:
+    """The secret `name` as configured: plain, or else write-only (`name_wo`, from the config)."""
+    plain = block.get(name)
+    return plain if plain is not None else block.get(f"{name}_wo")
 
 
 def applied_state(planned: State, connection: Connection) -> State:
@@ -417,6 +547,8 @@ def imported_state(app_id: str, connection: Connection) -> State:
         "profile": {
             "auth_scheme": connection.auth_scheme,
             "token": None,
+            "token_wo": None,
+            "token_wo_version": None,
             "client_id": connection.client_id,
             "signing": {"rotation_mode": connection.rotation_mode} if connection.rotation_mode else None,
             "settings": None,
@@ -425,15 +557,22 @@ def imported_state(app_id: str, connection: Connection) -> State:
 
 
 def _posts(current: State, planned: State) -> bool:
-    """Whether applying `planned` over `current` needs the update POST."""
-    return current.get("profile") != planned.get("profile") or current.get("base_url") != planned.get(
-        "base_url"
-    )
+    """Whether applying `planned` over `current` needs the update POST.
+
+    Write-only values are never in `current`: a changed `*_wo_version` is what sends them.
+    """
+    before: State = without_write_only(current, WRITE_ONLY)
+    after: State = without_write_only(planned, WRITE_ONLY)
+    return before.get("profile") != after.get("profile") or before.get("base_url") != after.get("base_url")
 
 
 def _consent_changed(current: State | None, planned: State) -> bool:
-    consent = planned.get("oauth_consent")
-    return consent is not None and (current is None or current.get("oauth_consent") != consent)
+    """Whether the consent is to be sent: it is new, or it changed (`code_wo` aside, which the
+    state never holds)."""
+    consent = without_write_only(planned, WRITE_ONLY).get("oauth_consent")
+    if consent is None:
+        return False
+    return current is None or without_write_only(current, WRITE_ONLY).get("oauth_consent") != consent
 
 
 def _outcome_unknown(exc: OktaError) -> bool:
@@ -535,7 +674,8 @@ class AppConnection:
         """Send the administrator's consent to Okta; on failure it is left out of the state."""
         consent = state["oauth_consent"]
         try:
-            client.verify_consent(consent["app_name"], state["id"], consent["code"], consent["state"])
+            code = _secret(consent, "code")
+            client.verify_consent(consent["app_name"], state["id"], code, consent["state"])
         except OktaError as exc:
             if _outcome_unknown(exc):
                 # The code works once and may be spent: keep it, and let activation tell.

@@ -71,7 +71,7 @@ def resource(body: str) -> str:
         (
             'id = "0oa1"\naction = "activate"\nprofile {\n  auth_scheme = "OAUTH2"\n'
             '  settings {\n    admin_username = "a"\n  }\n}',
-            'The argument "admin_password" is required',
+            "Missing admin_password",
             "settings {",
         ),
         ('id = "0oa1"\naction = "activate"\n', "profile block", 'resource "okta_app_connection" "this"'),

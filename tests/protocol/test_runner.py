@@ -282,3 +282,21 @@ def test_a_socket_directory_that_cannot_be_made_is_one_line(tmp_path: Path) -> N
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.startswith("Error: the Okta provider could not start: FileNotFoundError")
+
+
+def test_protocol_6_11_rpcs_it_does_not_offer_answer_unimplemented_without_an_error_log(
+    plugin: Plugin,
+) -> None:
+    provider = rpc.ProviderStub(plugin.channel)
+    with pytest.raises(grpc.RpcError) as unary:
+        provider.GetResourceIdentitySchemas(pb.GetResourceIdentitySchemas.Request(), timeout=30)
+    with pytest.raises(grpc.RpcError) as streaming:
+        list(provider.ListResource(pb.ListResource.Request(type_name="okta_app_connection"), timeout=30))
+    assert unary.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert streaming.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "does not offer GetResourceIdentitySchemas" in (unary.value.details() or "")
+
+    controller_rpc.GRPCControllerStub(plugin.channel).Shutdown(controller_pb.Empty(), timeout=30)
+    assert plugin.process.wait(timeout=30) == 0
+    assert plugin.process.stderr is not None
+    assert "Exception calling application" not in plugin.process.stderr.read()

@@ -10,11 +10,12 @@ import msgpack
 import pytest
 from msgpack import ExtType
 from tf.gen import tfplugin_pb2 as pb
+from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.schema import Attribute, Block, Schema
 from tf.types import String, Unknown
 
 from provider.plugin.blocks import SingleNestedBlock
-from provider.plugin.servicer import INTERNAL_ERROR, OktaProviderServicer
+from provider.plugin.servicer import INTERNAL_ERROR, NOT_OFFERED, OktaProviderServicer
 from provider.plugin.values import decode, encode
 from provider.provider import OktaProvider
 from provider.settings import ENVIRONMENT
@@ -64,15 +65,41 @@ def test_schema_has_version_0_and_a_required_single_profile_block() -> None:
         "signing": (0, 0),
         "settings": (0, 0),
     }
-    sensitive = {a.name for a in profile.block.attributes if a.sensitive}
-    sensitive |= {a.name for a in nested["settings"].block.attributes if a.sensitive}
-    assert sensitive == {"token", "admin_password"}
+    attributes = [*profile.block.attributes, *nested["settings"].block.attributes]
+    assert {a.name for a in attributes if a.sensitive} == {
+        "token",
+        "token_wo",
+        "admin_password",
+        "admin_password_wo",
+    }
+    assert {a.name for a in attributes if a.write_only} == {"token_wo", "admin_password_wo"}
+    versions = {a.name: a for a in attributes if a.name.endswith("_wo_version")}
+    assert {name: (a.optional, a.sensitive, a.write_only) for name, a in versions.items()} == {
+        "token_wo_version": (True, False, False),
+        "admin_password_wo_version": (True, False, False),
+    }
     assert {a.name for a in response.provider.block.attributes if a.sensitive} == {
         "api_token",
         "access_token",
         "private_key",
         "http_proxy",  # it may carry the proxy's password
     }
+
+
+def test_tf_builds_protocol_6_11_messages() -> None:
+    assert pb.__name__ == "provider.plugin.gen.tfplugin6_pb2"
+    assert "write_only" in pb.Schema.Attribute.DESCRIPTOR.fields_by_name
+    request = pb.ValidateResourceConfig.Request
+    assert "client_capabilities" in request.DESCRIPTOR.fields_by_name
+
+
+def test_every_protocol_6_11_rpc_has_a_handler_of_ours_or_tf() -> None:
+    generated = {name for name in vars(rpc.ProviderServicer) if not name.startswith("_")}
+    inherited = {
+        name for name in generated if getattr(OktaProviderServicer, name) is vars(rpc.ProviderServicer)[name]
+    }
+    assert inherited == set()
+    assert set(NOT_OFFERED) <= generated
 
 
 def test_schema_is_built_once() -> None:
@@ -329,7 +356,7 @@ def test_upgrade_fits_a_state_lacking_attributes_to_the_schema() -> None:
         "oauth_consent",
     ]
     assert (upgraded["authorize_url"], upgraded["oauth_consent"]) == (None, None)
-    assert upgraded["profile"] == official["profile"]
+    assert upgraded["profile"] == {**official["profile"], "token_wo": None, "token_wo_version": None}
 
 
 def test_upgrade_errors_name_the_attribute_and_carry_its_path() -> None:
@@ -346,3 +373,74 @@ def test_upgrade_errors_name_the_attribute_and_carry_its_path() -> None:
 def test_upgrade_of_a_state_from_a_newer_release_is_refused() -> None:
     response = servicer().UpgradeResourceState(upgrade_request(state(), version=1), None)
     assert errors(response) == ["State written by a newer provider"]
+
+
+# --- write-only arguments -----------------------------------------------------------------------
+
+
+def wo_state(token_wo: Any = "wo-secret", version: Any = 1, **overrides: Any) -> dict[str, Any]:
+    value = state(authorize_url=None, oauth_consent=None, **overrides)
+    value["profile"].update(token=None, token_wo=token_wo, token_wo_version=version)
+    return value
+
+
+def validate(config: dict[str, Any], *, write_only_allowed: bool) -> Any:
+    capabilities = pb.ClientCapabilities(write_only_attributes_allowed=write_only_allowed)
+    request = pb.ValidateResourceConfig.Request(
+        type_name=TYPE, config=encode(config), client_capabilities=capabilities
+    )
+    return servicer().ValidateResourceConfig(request, None)
+
+
+def test_a_write_only_argument_is_refused_by_name_where_terraform_does_not_announce_them() -> None:
+    response = validate(wo_state(), write_only_allowed=False)
+    [diagnostic] = response.diagnostics
+    assert diagnostic.summary == "token_wo needs Terraform 1.11 or later"
+    assert [step.attribute_name for step in diagnostic.attribute.steps] == ["profile", "token_wo"]
+    assert "wo-secret" not in diagnostic.detail
+
+
+def test_a_write_only_value_not_yet_known_is_refused_too_where_they_are_not_supported() -> None:
+    assert errors(validate(wo_state(token_wo=Unknown), write_only_allowed=False)) == [
+        "token_wo needs Terraform 1.11 or later"
+    ]
+
+
+def test_write_only_arguments_pass_where_terraform_announces_them() -> None:
+    assert list(validate(wo_state(), write_only_allowed=True).diagnostics) == []
+
+
+def test_plans_hold_no_write_only_value_and_a_new_version_is_a_change() -> None:
+    subject = servicer()
+    created = decode(plan(subject, None, wo_state()).planned_state)
+    assert created["profile"]["token_wo"] is None
+    assert created["profile"]["token_wo_version"] == 1
+
+    prior = wo_state(token_wo=None, status="ENABLED")
+    same = decode(plan(subject, prior, wo_state(token_wo="rotated", status="ENABLED")).planned_state)
+    assert same == prior, "a new value alone plans nothing: Terraform cannot see it"
+    bumped = decode(plan(subject, prior, wo_state(version=2, status="ENABLED")).planned_state)
+    assert bumped["profile"] == {**prior["profile"], "token_wo_version": 2}
+
+
+def test_apply_sends_the_write_only_value_from_config_and_stores_none() -> None:
+    from tests.unit.test_app_connection import FakeClient
+
+    client = FakeClient()
+    provider = OktaProvider()
+    provider._client = client  # type: ignore[assignment]
+    planned = wo_state(token_wo=None, status=Unknown)
+    planned["authorize_url"] = Unknown
+    request = pb.ApplyResourceChange.Request(
+        type_name=TYPE,
+        prior_state=encode(None),
+        planned_state=encode(planned),
+        config=encode(wo_state()),
+    )
+    response = servicer(provider).ApplyResourceChange(request, None)
+    assert errors(response) == []
+    assert client.calls[0][2]["profile"]["token"] == "wo-secret"
+    new_state = decode(response.new_state)
+    assert new_state["profile"]["token_wo"] is None
+    assert new_state["profile"]["token_wo_version"] == 1
+    assert b"wo-secret" not in response.new_state.msgpack

@@ -677,6 +677,8 @@ def test_import_fills_what_okta_reports_and_no_secrets() -> None:
         "profile": {
             "auth_scheme": "TOKEN",
             "token": None,
+            "token_wo": None,
+            "token_wo_version": None,
             "client_id": None,
             "signing": None,
             "settings": None,
@@ -835,3 +837,166 @@ def test_consent_rules() -> None:
     assert paths(token) == [["oauth_consent"]]
     oauth = {**oauth_state(), "oauth_consent": {**CONSENT, "app_name": "salesforce"}}
     assert paths(oauth) == [["oauth_consent", "app_name"]]
+
+
+# --- write-only secrets -----------------------------------------------------------------------
+
+
+def wo_token_state(status: Any = Unknown, version: Any = 1, **top: Any) -> dict[str, Any]:
+    """A TOKEN connection configured with token_wo, as apply sees it (the value from config)."""
+    state = token_state(status=status, token=None, token_wo="wo-secret", token_wo_version=version)
+    state.update(top)
+    return state
+
+
+def wo_oauth_state() -> dict[str, Any]:
+    state = oauth_state()
+    state["profile"]["settings"] = {
+        "admin_username": "admin@example.com",
+        "admin_password": None,
+        "admin_password_wo": "wo-pw",
+        "admin_password_wo_version": 1,
+    }
+    return state
+
+
+def problems(config: dict[str, Any]) -> list[tuple[list[str], str]]:
+    return [(path, summary) for path, summary, _ in validation_problems(config)]
+
+
+def test_write_only_secrets_with_their_versions_are_valid() -> None:
+    assert problems(wo_token_state()) == []
+    assert problems(wo_oauth_state()) == []
+
+
+def test_token_and_token_wo_together_are_refused_naming_both() -> None:
+    state = wo_token_state()
+    state["profile"]["token"] = "plain"
+    [(path, summary, detail)] = validation_problems(state)
+    assert (path, summary) == (["profile", "token_wo"], "Conflicting token and token_wo")
+    assert "only one of token and token_wo" in detail
+
+
+def test_admin_password_and_its_write_only_form_together_are_refused() -> None:
+    state = wo_oauth_state()
+    state["profile"]["settings"]["admin_password"] = "plain"
+    assert problems(state) == [
+        (["profile", "settings", "admin_password_wo"], "Conflicting admin_password and admin_password_wo")
+    ]
+
+
+def test_a_write_only_value_and_its_version_go_together() -> None:
+    assert problems(wo_token_state(version=None)) == [
+        (["profile", "token_wo_version"], "Missing token_wo_version")
+    ]
+    plain_with_version = token_state(token_wo_version=2)
+    assert problems(plain_with_version) == [
+        (["profile", "token_wo_version"], "token_wo_version without token_wo")
+    ]
+    oauth = wo_oauth_state()
+    oauth["profile"]["settings"]["admin_password_wo_version"] = None
+    assert problems(oauth) == [
+        (["profile", "settings", "admin_password_wo_version"], "Missing admin_password_wo_version")
+    ]
+
+
+def test_a_secret_is_still_required_in_one_form_or_the_other() -> None:
+    assert problems(token_state(token=None)) == [(["profile", "token"], "Missing token")]
+    oauth = oauth_state()
+    oauth["profile"]["settings"]["admin_password"] = None
+    assert problems(oauth) == [(["profile", "settings", "admin_password"], "Missing admin_password")]
+
+
+def test_write_only_rules_follow_the_scheme_and_refuse_empty_values() -> None:
+    oauth = oauth_state()
+    oauth["profile"].update(token_wo="t", token_wo_version=1)
+    assert problems(oauth) == [
+        (["profile", "token_wo"], "token_wo is not allowed with OAUTH2"),
+        (["profile", "token_wo_version"], "token_wo_version is not allowed with OAUTH2"),
+    ]
+    empty = wo_token_state()
+    empty["profile"]["token_wo"] = ""
+    assert problems(empty) == [(["profile", "token_wo"], "Invalid token_wo")]
+
+
+@pytest.mark.parametrize("unknown", [Unknown, REFINED_UNKNOWN])
+def test_a_write_only_value_not_yet_known_counts_as_set(unknown: Any) -> None:
+    state = wo_token_state()
+    state["profile"]["token_wo"] = unknown
+    assert problems(state) == []
+
+
+def test_create_sends_the_write_only_token() -> None:
+    client = FakeClient()
+    resource_with(client).create(CreateContext(Diagnostics(), "t"), wo_token_state())
+    assert client.calls[0][2]["profile"] == {"authScheme": "TOKEN", "token": "wo-secret"}
+
+
+def test_create_sends_the_write_only_admin_password() -> None:
+    client = FakeClient()
+    resource_with(client).create(CreateContext(Diagnostics(), "t"), wo_oauth_state())
+    assert client.calls[0][2]["profile"]["settings"] == {
+        "adminUsername": "admin@example.com",
+        "adminPassword": "wo-pw",
+    }
+
+
+def stored(state: dict[str, Any]) -> dict[str, Any]:
+    """`state` as Terraform stores it: write-only values null."""
+    kept = {**state, "profile": {**state["profile"], "token_wo": None}}
+    return kept
+
+
+def test_an_unchanged_version_sends_nothing_even_though_the_value_is_not_in_state() -> None:
+    client = FakeClient(status="ENABLED")
+    prior = stored(wo_token_state(status="ENABLED"))
+    resource_with(client).update(
+        UpdateContext(Diagnostics(), "t"), prior, wo_token_state(action="deactivate")
+    )
+    assert client.calls == [("deactivate", "0oa1")]
+
+
+def test_a_new_version_sends_the_write_only_token_once() -> None:
+    client = FakeClient(status="ENABLED")
+    prior = stored(wo_token_state(status="ENABLED"))
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, wo_token_state(version=2))
+    assert [call[0] for call in client.calls] == ["post"]
+    assert client.calls[0][2]["profile"]["token"] == "wo-secret"
+
+
+def test_plan_of_a_new_version_expects_what_okta_reports_again() -> None:
+    prior = stored(wo_token_state(status="ENABLED", authorize_url=None))
+    proposed = stored(wo_token_state(status="ENABLED", authorize_url=None, version=2))
+    assert plan(prior, proposed, {"profile.token_wo_version"})["authorize_url"] is Unknown
+    unchanged = stored(wo_token_state(status="ENABLED", authorize_url=None))
+    assert plan(prior, unchanged, set())["authorize_url"] is None
+
+
+WO_CONSENT = {"app_name": "office365", "code": None, "code_wo": "wo-c0de", "state": "st4te"}
+
+
+def test_a_consent_code_in_one_form_or_the_other() -> None:
+    assert problems({**oauth_state(), "oauth_consent": WO_CONSENT}) == []
+    both = {**oauth_state(), "oauth_consent": {**WO_CONSENT, "code": "c0de"}}
+    assert problems(both) == [(["oauth_consent", "code_wo"], "Conflicting code and code_wo")]
+    neither = {**oauth_state(), "oauth_consent": {**WO_CONSENT, "code_wo": None}}
+    assert problems(neither) == [(["oauth_consent", "code"], "Missing code")]
+
+
+def test_a_write_only_consent_code_is_sent() -> None:
+    client = FakeClient()
+    resource_with(client).create(
+        CreateContext(Diagnostics(), "t"), {**oauth_state(), "oauth_consent": WO_CONSENT}
+    )
+    assert client.calls[1] == ("consent", "office365", "0oa2", "wo-c0de", "st4te")
+
+
+def test_a_consent_sent_with_code_wo_is_not_sent_again_though_the_state_lacks_the_code() -> None:
+    client = FakeClient(status="ENABLED")
+    prior = {**oauth_state(), "status": "ENABLED", "oauth_consent": {**WO_CONSENT, "code_wo": None}}
+    planned = {**prior, "action": "deactivate", "oauth_consent": WO_CONSENT}
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, planned)
+    assert [call[0] for call in client.calls] == ["deactivate"]
+    renewed = {**planned, "action": "activate", "oauth_consent": {**WO_CONSENT, "state": "n3w"}}
+    resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, renewed)
+    assert client.calls[1][0] == "consent"

@@ -36,10 +36,15 @@ def test_app_connection_adopts_an_okta_okta_state() -> None:
     assert OKTA_OKTA_OAUTH["profile"]["signing"] == {"rotation_mode": "MANUAL"}  # not modified
 
 
+# What the schema gained after these states were written: the write-only token, null in any state.
+ADDED_TO_PROFILE = {"token_wo": None, "token_wo_version": None}
+
+
 def test_app_connection_keeps_its_own_states_as_they_are() -> None:
     own = {**OKTA_OKTA_OAUTH, "base_url": None, "authorize_url": None, "oauth_consent": None}
     assert adopt_okta_okta(own) is own
-    assert upgrade_state("okta_app_connection", AppConnection, 0, own) == own
+    upgraded = upgrade_state("okta_app_connection", AppConnection, 0, own)
+    assert upgraded == {**own, "profile": {**own["profile"], **ADDED_TO_PROFILE}}
 
 
 def test_an_okta_okta_token_state_carries_over_as_it_is() -> None:
@@ -49,4 +54,5 @@ def test_an_okta_okta_token_state_carries_over_as_it_is() -> None:
         "profile": {**OKTA_OKTA_OAUTH["profile"], "auth_scheme": "TOKEN", "token": "t", "signing": None},
     }
     state = upgrade_state("okta_app_connection", AppConnection, 0, token_state)
-    assert state == {**token_state, "authorize_url": None, "oauth_consent": None}
+    profile = {**token_state["profile"], **ADDED_TO_PROFILE}
+    assert state == {**token_state, "profile": profile, "authorize_url": None, "oauth_consent": None}

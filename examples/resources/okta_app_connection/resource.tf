@@ -1,3 +1,6 @@
+# Any Terraform: the secrets as plain arguments, which the state keeps in plain text. On
+# Terraform 1.11 and later, prefer their write-only forms, token_wo and admin_password_wo.
+
 # TOKEN authentication, enabled (Org2Org or Zscaler).
 resource "okta_app_connection" "token_example" {
   id       = "0oa1234567890abcdef"
