@@ -1,32 +1,26 @@
-"""tools/docs.py: the renderer on small synthetic schemas, and the committed docs being current."""
+"""tools/docs.py and tools/docsgen/: rendering small synthetic schemas; the committed docs current."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS_PY = ROOT / "tools" / "docs.py"
+# tools/docs.py imports its package as `docsgen`, from the directory it lives in.
+sys.path.insert(0, str(ROOT / "tools"))
 
-
-def _load_tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("okta_docs_tool", DOCS_PY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-docs = _load_tool()
+from docsgen import DocsError  # noqa: E402
+from docsgen.check import stale_files  # noqa: E402
+from docsgen.render import render_docs, write_docs  # noqa: E402
+from docsgen.schema import schema_text  # noqa: E402
+from docsgen.walker import schema_markdown, type_name  # noqa: E402
 
 
 def attr(type_: Any = "string", description: str = "", **flags: bool) -> dict[str, Any]:
@@ -93,16 +87,16 @@ def section(markdown: str, heading: str) -> str:
     ],
 )
 def test_type_names(type_: Any, expected: str) -> None:
-    assert docs.type_name(type_) == expected
+    assert type_name(type_) == expected
 
 
 def test_unknown_type_is_an_error() -> None:
-    with pytest.raises(docs.DocsError, match="unsupported attribute type"):
-        docs.type_name(["tensor", "string"])
+    with pytest.raises(DocsError, match="unsupported attribute type"):
+        type_name(["tensor", "string"])
 
 
 def test_required_optional_and_read_only_are_split_and_sorted() -> None:
-    markdown = docs.schema_markdown(
+    markdown = schema_markdown(
         block(
             attributes={
                 "id": attr(required=True, description="The application ID."),
@@ -134,19 +128,19 @@ def test_required_optional_and_read_only_are_split_and_sorted() -> None:
 
 
 def test_empty_groups_are_left_out() -> None:
-    markdown = docs.schema_markdown(block(attributes={"status": attr(computed=True)}))
+    markdown = schema_markdown(block(attributes={"status": attr(computed=True)}))
     assert "### Required" not in markdown and "### Optional" not in markdown
     assert "### Read-Only\n\n- `status` (String)" in markdown
 
 
 def test_an_attribute_neither_required_optional_nor_computed_is_an_error() -> None:
     broken = {"type": "string", "description_kind": "plain"}
-    with pytest.raises(docs.DocsError, match="neither required, optional nor computed"):
-        docs.schema_markdown(block(attributes={"broken": broken}))
+    with pytest.raises(DocsError, match="neither required, optional nor computed"):
+        schema_markdown(block(attributes={"broken": broken}))
 
 
 def test_multi_paragraph_descriptions_become_line_breaks() -> None:
-    markdown = docs.schema_markdown(block(attributes={"a": attr(description="One.\n\nTwo.\n")}))
+    markdown = schema_markdown(block(attributes={"a": attr(description="One.\n\nTwo.\n")}))
     assert "- `a` (String) One.  \nTwo.\n" in markdown + "\n"
 
 
@@ -175,7 +169,7 @@ def nested_resource() -> dict[str, Any]:
 
 
 def test_nested_blocks_link_to_anchored_sections() -> None:
-    markdown = docs.schema_markdown(nested_resource())
+    markdown = schema_markdown(nested_resource())
     required = section(markdown, "### Required")
     assert "- `id` (String) The application ID." in required
     assert (
@@ -219,7 +213,7 @@ def test_nested_blocks_link_to_anchored_sections() -> None:
 
 
 def test_every_link_has_exactly_one_anchor() -> None:
-    markdown = docs.schema_markdown(nested_resource())
+    markdown = schema_markdown(nested_resource())
     links = sorted(set(re.findall(r"\(#(nested[^)]+)\)", markdown)))
     anchors = sorted(re.findall(r'<a id="([^"]+)"></a>', markdown))
     assert links == anchors
@@ -227,7 +221,7 @@ def test_every_link_has_exactly_one_anchor() -> None:
 
 
 def test_object_attributes_are_described_below() -> None:
-    markdown = docs.schema_markdown(
+    markdown = schema_markdown(
         block(
             attributes={
                 "id": attr(required=True),
@@ -267,7 +261,7 @@ def test_nested_attribute_types() -> None:
         "description_kind": "markdown",
         "required": True,
     }
-    markdown = docs.schema_markdown(block(attributes={"rules": nested}))
+    markdown = schema_markdown(block(attributes={"rules": nested}))
     assert (
         "- `rules` (Attributes List, Min: 1) Rules. (see [below for nested schema](#nestedatt--rules))"
         in (markdown)
@@ -276,7 +270,7 @@ def test_nested_attribute_types() -> None:
 
 
 def test_write_only_attributes_are_marked_with_a_note() -> None:
-    markdown = docs.schema_markdown(block(attributes={"password": attr(optional=True, write_only=True)}))
+    markdown = schema_markdown(block(attributes={"password": attr(optional=True, write_only=True)}))
     assert "> **NOTE**: [Write-only arguments]" in markdown
     assert "- `password` (String, [Write-only](https://developer.hashicorp.com/" in markdown
 
@@ -309,7 +303,7 @@ THING_DATA = block("Reads a thing.", {"id": attr(required=True), "status": attr(
 
 
 def test_resource_page(examples: Path) -> None:
-    pages = docs.render_docs(provider_schema({"okta_thing": THING}), examples)
+    pages = render_docs(provider_schema({"okta_thing": THING}), examples)
     page = pages["resources/thing.md"]
     assert page.startswith(
         "---\n"
@@ -342,7 +336,7 @@ def test_import_block_example_comes_first_and_is_not_an_example_usage(examples: 
         examples / "resources" / "okta_thing" / "import-by-string-id.tf",
         'import {\n  to = okta_thing.example\n  id = "0oa1"\n}\n',
     )
-    page = docs.render_docs(provider_schema({"okta_thing": THING}), examples)["resources/thing.md"]
+    page = render_docs(provider_schema({"okta_thing": THING}), examples)["resources/thing.md"]
     usage = page[page.index("## Example Usage") : page.index("## Schema")]
     assert "import {" not in usage
     imports = page[page.index("## Import") :]
@@ -355,13 +349,13 @@ def test_import_block_example_comes_first_and_is_not_an_example_usage(examples: 
 
 
 def test_no_import_section_without_import_examples(tmp_path: Path) -> None:
-    page = docs.render_docs(provider_schema({"okta_thing": THING}), tmp_path)["resources/thing.md"]
+    page = render_docs(provider_schema({"okta_thing": THING}), tmp_path)["resources/thing.md"]
     assert "## Import" not in page and "## Example Usage" not in page
     assert page.endswith("- `id` (String) The ID.\n")
 
 
 def test_data_source_page(examples: Path) -> None:
-    pages = docs.render_docs(
+    pages = render_docs(
         provider_schema({"okta_thing": THING}, {"okta_thing": THING_DATA, "okta_thing_keys": THING_DATA}),
         examples,
     )
@@ -381,7 +375,7 @@ def test_data_source_page(examples: Path) -> None:
 
 
 def test_index_page(examples: Path) -> None:
-    page = docs.render_docs(provider_schema(), examples)["index.md"]
+    page = render_docs(provider_schema(), examples)["index.md"]
     assert page == (
         "---\n"
         "# generated by tools/docs.py from the provider schema and examples/: do not edit\n"
@@ -402,9 +396,9 @@ def test_index_page(examples: Path) -> None:
 
 def test_output_is_byte_stable_and_has_no_machine_paths(examples: Path) -> None:
     schema = provider_schema({"okta_thing": THING}, {"okta_thing": THING_DATA})
-    first = docs.render_docs(schema, examples)
+    first = render_docs(schema, examples)
     reordered = json.loads(json.dumps(schema, sort_keys=True))
-    assert docs.render_docs(reordered, examples) == first
+    assert render_docs(reordered, examples) == first
     for text in first.values():
         assert str(examples.parent) not in text
         assert text.endswith("\n") and not text.endswith("\n\n")
@@ -414,14 +408,14 @@ def test_render_removes_pages_of_types_that_are_gone(tmp_path: Path) -> None:
     out = tmp_path / "docs"
     write(out / "resources" / "old.md", "stale")
     write(out / "guides" / "howto.md", "hand written")
-    removed = docs.write_docs({"index.md": "i\n", "resources/thing.md": "t\n"}, out)
+    removed = write_docs({"index.md": "i\n", "resources/thing.md": "t\n"}, out)
     assert removed == ["resources/old.md"]
     assert (out / "resources" / "thing.md").read_text() == "t\n"
     assert (out / "guides" / "howto.md").read_text() == "hand written"
 
 
 def test_stale_files_reports_changed_missing_and_extra_files() -> None:
-    report = docs.stale_files(
+    report = stale_files(
         {"docs/a.md": "one\ntwo\n", "docs/b.md": "new\n", "docs/same.md": "x\n"},
         {"docs/a.md": "one\nTWO\n", "docs/b.md": None, "docs/c.md": "old\n", "docs/same.md": "x\n"},
     )
@@ -433,7 +427,7 @@ def test_stale_files_reports_changed_missing_and_extra_files() -> None:
 
 
 def test_schema_text_is_sorted_and_ends_with_a_newline() -> None:
-    assert docs.schema_text({"b": 1, "a": {"d": 2, "c": 3}}) == (
+    assert schema_text({"b": 1, "a": {"d": 2, "c": 3}}) == (
         '{\n  "a": {\n    "c": 3,\n    "d": 2\n  },\n  "b": 1\n}\n'
     )
 
