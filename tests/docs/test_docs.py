@@ -394,6 +394,24 @@ def test_index_page(examples: Path) -> None:
     )
 
 
+def test_notes_beside_the_examples_follow_the_schema(examples: Path) -> None:
+    write(examples / "provider" / "notes.md", "## Authentication\n\nUse one token.\n")
+    write(examples / "resources" / "okta_thing" / "notes.md", "## What it does at Okta\n\nA GET.\n\n")
+    write(examples / "data-sources" / "okta_thing" / "notes.md", "## Behaviour\n\nReads.\n")
+    pages = render_docs(provider_schema({"okta_thing": THING}, {"okta_thing": THING_DATA}), examples)
+    index = pages["index.md"]
+    assert index.endswith("- `token` (String, Sensitive)\n\n## Authentication\n\nUse one token.\n")
+    resource = pages["resources/thing.md"]
+    assert "- `id` (String) The ID.\n\n## What it does at Okta\n\nA GET.\n\n## Import\n\n" in resource
+    assert pages["data-sources/thing.md"].endswith("- `status` (String)\n\n## Behaviour\n\nReads.\n")
+
+
+def test_pages_without_notes_have_no_gap(examples: Path) -> None:
+    pages = render_docs(provider_schema({"okta_thing": THING}, {"okta_thing": THING_DATA}), examples)
+    for text in pages.values():
+        assert "\n\n\n" not in text
+
+
 def test_output_is_byte_stable_and_has_no_machine_paths(examples: Path) -> None:
     schema = provider_schema({"okta_thing": THING}, {"okta_thing": THING_DATA})
     first = render_docs(schema, examples)
