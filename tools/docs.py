@@ -1,7 +1,8 @@
 """Generates the provider's Terraform Registry documentation from its schema and `examples/`.
 
-The schema descriptions in `provider/` are the single source of text; nothing here is edited by
-hand. Three commands (paths default to this checkout's; stdlib only):
+The schema descriptions in `provider/`, the examples and the behaviour notes beside them
+(`examples/**/notes.md`) are the only sources of text; nothing in `docs/` is edited by hand.
+Three commands (paths default to this checkout's; stdlib only):
 
     python tools/docs.py schema [--out schemas]
         Installs the provider into a temporary filesystem mirror, runs `terraform init` and

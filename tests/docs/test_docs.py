@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from docsgen import DocsError  # noqa: E402
 from docsgen.check import stale_files  # noqa: E402
-from docsgen.render import render_docs, write_docs  # noqa: E402
+from docsgen.render import fill, render_docs, write_docs  # noqa: E402
 from docsgen.schema import schema_text  # noqa: E402
 from docsgen.walker import schema_markdown, type_name  # noqa: E402
 
@@ -410,6 +410,13 @@ def test_pages_without_notes_have_no_gap(examples: Path) -> None:
     pages = render_docs(provider_schema({"okta_thing": THING}, {"okta_thing": THING_DATA}), examples)
     for text in pages.values():
         assert "\n\n\n" not in text
+
+
+def test_a_template_without_a_value_for_a_placeholder_is_an_error() -> None:
+    with pytest.raises(DocsError, match=r"template resource\.md\.tmpl: no value for placeholder 'schema'"):
+        fill("resource", front_matter="", name="x", description="", examples="", notes="", import_section="")
+    with pytest.raises(DocsError, match=r"no template nothing\.md\.tmpl"):
+        fill("nothing")
 
 
 def test_output_is_byte_stable_and_has_no_machine_paths(examples: Path) -> None:
