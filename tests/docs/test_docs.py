@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from docsgen import DocsError  # noqa: E402
 from docsgen.check import stale_files  # noqa: E402
-from docsgen.render import fill, render_docs, write_docs  # noqa: E402
+from docsgen.render import fill, generated_pages_on_disk, render_docs, write_docs  # noqa: E402
 from docsgen.schema import schema_text  # noqa: E402
 from docsgen.walker import schema_markdown, type_name  # noqa: E402
 
@@ -437,6 +437,13 @@ def test_render_removes_pages_of_types_that_are_gone(tmp_path: Path) -> None:
     assert removed == ["resources/old.md"]
     assert (out / "resources" / "thing.md").read_text() == "t\n"
     assert (out / "guides" / "howto.md").read_text() == "hand written"
+
+
+def test_hand_written_pages_beside_the_generated_ones_are_not_checked(tmp_path: Path) -> None:
+    out = tmp_path / "docs"
+    for relative in ("index.md", "resources/thing.md", "emulator.md", "development.md"):
+        write(out / relative, "text")
+    assert generated_pages_on_disk(out) == {"index.md", "resources/thing.md"}
 
 
 def test_stale_files_reports_changed_missing_and_extra_files() -> None:
