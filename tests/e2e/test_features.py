@@ -312,8 +312,8 @@ def test_import_by_id_plans_clean_and_a_malformed_id_shows_the_form(
         "INBOUND_PROVISIONING",
         {"importSettings": {"schedule": schedule}, "importRules": {}},
     )
-    # Every block of the variant, as -generate-config-out writes them (see the README on blocks
-    # left out after an import).
+    # Every block of the variant, as -generate-config-out writes them (see
+    # docs/resources/app_features.md on blocks left out after an import).
     terraform.write(
         f"""
 resource "okta_app_features" "imported" {{
