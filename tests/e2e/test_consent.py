@@ -19,17 +19,21 @@ def flat(text: str) -> str:
 
 
 def office365(app_id: str, action: str, consent: dict[str, str] | None = None) -> str:
-    block = (
-        ""
-        if consent is None
-        else f"""
+    """An Office 365 connection; `consent` has the `code` and `state` to send, or `code_wo`, an
+    expression for the write-only code, in place of `code`."""
+    if consent is None:
+        block = ""
+    else:
+        code = (
+            f"code_wo  = {consent['code_wo']}" if "code_wo" in consent else f'code     = "{consent["code"]}"'
+        )
+        block = f"""
   oauth_consent {{
     app_name = "office365"
-    code     = "{consent["code"]}"
+    {code}
     state    = "{consent["state"]}"
   }}
 """
-    )
     return f"""
 resource "okta_app_connection" "this" {{
   id     = "{app_id}"

@@ -10,12 +10,11 @@ import json
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, api_calls, terraform_version
+from .conftest import Terraform, api_calls, grant_consent, terraform_version
 from .test_consent import office365
 
 WRITE_ONLY_TERRAFORM = terraform_version() >= (1, 11)
@@ -77,7 +76,7 @@ def office365_wo_connection(
     return f"""
 resource "okta_app_connection" "office365" {{
   id     = "{app_id}"
-  action = "activate"
+  action = "deactivate"
   profile {{
     auth_scheme = "OAUTH2"
     settings {{
@@ -248,14 +247,8 @@ def test_a_consent_code_from_an_ephemeral_variable_is_sent_once_and_never_stored
     terraform.write(office365(app_id, "deactivate"))
     terraform.init()
     terraform.apply()
-    granted = httpx.get(terraform.resource()["authorize_url"]).json()  # the administrator's browser
-    consent = f"""
-  oauth_consent {{
-    app_name = "office365"
-    code_wo  = var.consent_code
-    state    = "{granted["state"]}"
-  }}
-"""
+    granted = grant_consent(str(terraform.resource()["authorize_url"]))
+    consent = {"code_wo": "var.consent_code", "state": granted["state"]}
     variable = 'variable "consent_code" {\n  type      = string\n  ephemeral = true\n}\n'
     terraform.write(variable + office365(app_id, "activate", consent))
     code = {"TF_VAR_consent_code": granted["code"]}
