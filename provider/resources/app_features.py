@@ -23,9 +23,10 @@ from tf.schema import Attribute, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
-from provider.diagnostics import add_feature_error, configured_client
+from provider.diagnostics import APP_ID_FORM, add_feature_error, configured_client, refused
 from provider.okta import OktaError, OktaNotFoundError
 from provider.okta.features import FEATURE_NAMES, Feature, get_feature, update_feature
+from provider.okta.ids import is_okta_id
 from provider.plugin.values import is_known, is_unknown
 from provider.resources.app_features_capabilities import (
     CAPABILITIES,
@@ -84,23 +85,20 @@ SCHEMA = Schema(
 # ---------------------------------------------------------------------------------------------
 
 
-def app_id_problem(app_id: Any, attribute: str = "app_id") -> Problem | None:
-    """An application ID that cannot be one path segment at Okta: blank, `.` or `..`."""
-    if isinstance(app_id, str) and (not app_id.strip() or app_id in (".", "..")):
-        return (
-            [attribute],
-            f"Invalid {attribute}",
-            f'{attribute} must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9, not "{app_id}".',
-        )
+def app_id_problem(app_id: Any) -> Problem | None:
+    """An app_id that is not an Okta application ID (letters and digits), quoted back never."""
+    if isinstance(app_id, str) and not is_okta_id(app_id):
+        return (["app_id"], "Invalid app_id", f"app_id must be {APP_ID_FORM}.")
     return None
 
 
 def name_problem(name: Any) -> Problem | None:
+    """A name that is not a feature's, quoted back only when short and plain."""
     if isinstance(name, str) and name not in FEATURE_NAMES:
         return (
             ["name"],
             "Invalid name",
-            f'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING", not "{name}".',
+            f'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING"{refused(name)}.',
         )
     return None
 
@@ -126,7 +124,8 @@ def validation_problems(config: State) -> list[Problem]:
         where = ["capabilities", *path]
         if leaf.values and isinstance(value, str) and value not in leaf.values:
             allowed = " or ".join(f'"{v}"' for v in leaf.values)
-            problems.append((where, f"Invalid {leaf.name}", f'{leaf.name} must be {allowed}, not "{value}".'))
+            rule = f"{leaf.name} must be {allowed}{refused(value)}."
+            problems.append((where, f"Invalid {leaf.name}", rule))
         if leaf.name == "expression" and value == "":
             problems.append((where, "Invalid expression", "expression must be a cron expression, not empty."))
         if leaf.name == "timezone" and isinstance(value, str) and not 1 <= len(value) <= 64:
@@ -291,13 +290,11 @@ class AppFeatures:
     def import_(self, ctx: ImportContext, id: str) -> State | None:
         diags = ctx.diagnostics
         app_id, _, name = id.strip().partition("/")
-        problem = (app_id_problem(app_id) or name_problem(name)) if "/" in id else None
-        if "/" not in id or problem is not None:
-            reason = problem[2] + " " if problem else ""
+        if not is_okta_id(app_id) or name not in FEATURE_NAMES:
             diags.add_error(
                 "Invalid import ID",
-                f'"{id}" is not an application ID and a feature name. {reason}Import with: {IMPORT_FORM}, '
-                "for example 0oa1b2c3d4e5f6g7h8i9/USER_PROVISIONING.",
+                f"The import ID must be {APP_ID_FORM}, a slash and a feature name. Import with: "
+                f"{IMPORT_FORM}, for example 0oa1b2c3d4e5f6g7h8i9/USER_PROVISIONING.",
             )
             return None
         client = configured_client(self.provider, diags)

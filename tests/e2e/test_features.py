@@ -415,3 +415,24 @@ def test_import_block_with_generated_configuration_plans_clean(
         == "ENABLED"
     )
     terraform.assert_no_changes()
+
+
+def test_a_refused_value_is_not_repeated_and_app_id_must_be_an_okta_id(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    secret = "https://admin:S3cretPassw0rd@proxy.example/"
+    terraform.write(
+        f'resource "okta_app_features" "secret" {{\n  app_id = "0oa1"\n  name   = "{secret}"\n}}\n'
+        'resource "okta_app_features" "dotted" {\n  app_id = "0oa1.json"\n  name   = "USER_PROVISIONING"\n}\n'
+        'data "okta_app_features" "dotted" {\n  app_id = "0oa1.json"\n  name   = "USER_PROVISIONING"\n}\n'
+    )
+    terraform.init()
+
+    plan = terraform.run("plan", "-input=false", expect=1)
+
+    # Terraform shows the configuration's line; the provider's own words do not repeat the value.
+    assert plan.stderr.count("S3cretPassw0rd") == 1, plan.stderr
+    assert 'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING".' in plan.stderr
+    assert plan.stderr.count("Invalid app_id") == 2, plan.stderr
+    assert "letters and digits only" in plan.stderr
+    assert emulator.store.requests() == []

@@ -154,6 +154,44 @@ def test_each_rule_points_at_the_attribute(config: dict[str, Any], expected: tup
     assert problems(config) == [expected]
 
 
+SECRET = "https://admin:S3cretPassw0rd@proxy.example/"
+
+
+@pytest.mark.parametrize(
+    ("config", "attribute"),
+    [
+        ({**user_config(), "name": SECRET}, "name"),
+        ({**user_config(), "app_id": SECRET}, "app_id"),
+        (user_config(password={"status": None, "seed": SECRET, "change": None}), "seed"),
+        (user_config(password={"status": "ENABLED\nDISABLED", "seed": None, "change": None}), "status"),
+    ],
+)
+def test_a_refused_value_is_never_quoted_back_unless_short_and_plain(
+    config: dict[str, Any], attribute: str
+) -> None:
+    ((path, summary, detail),) = validation_problems(config)
+
+    assert path[-1] == attribute and summary == f"Invalid {attribute}"
+    assert "S3cretPassw0rd" not in detail
+    assert ", not " not in detail, "nothing quoted back"
+
+
+def test_a_short_plain_value_is_quoted_back() -> None:
+    ((_, _, detail),) = validation_problems({**user_config(), "name": "OUTBOUND"})
+    assert detail == 'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING", not "OUTBOUND".'
+
+
+@pytest.mark.parametrize("app_id", ["0oa1.x", "0oa1/x", "0oa 1", "..", "", "0oa1\n"])
+def test_app_id_must_be_letters_and_digits(app_id: str) -> None:
+    ((path, summary, detail),) = validation_problems({**user_config(), "app_id": app_id})
+
+    assert (path, summary) == (["app_id"], "Invalid app_id")
+    assert (
+        detail
+        == "app_id must be an Okta application ID: letters and digits only, such as 0oa1b2c3d4e5f6g7h8i9."
+    )
+
+
 def test_exact_match_criteria_is_checked() -> None:
     config = inbound_config()
     config["capabilities"]["import_rules"] = {
@@ -386,7 +424,17 @@ def test_import_reads_the_whole_feature(emulator: Emulator, resource: AppFeature
 
 
 @pytest.mark.parametrize(
-    "bad_id", ["0oa1", "0oa1/", "/USER_PROVISIONING", "0oa1/OUTBOUND", "../USER_PROVISIONING"]
+    "bad_id",
+    [
+        "0oa1",
+        "0oa1/",
+        "/USER_PROVISIONING",
+        "0oa1/OUTBOUND",
+        "../USER_PROVISIONING",
+        "0oa1.x/USER_PROVISIONING",
+        f"{SECRET}/USER_PROVISIONING",
+        f"0oa1/{SECRET}",
+    ],
 )
 def test_a_malformed_import_id_shows_the_right_form(
     emulator: Emulator, resource: AppFeatures, bad_id: str
@@ -398,6 +446,8 @@ def test_a_malformed_import_id_shows_the_right_form(
     (error,) = diags.to_pb()
     assert error.summary == "Invalid import ID"
     assert "<application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>" in error.detail
+    assert "letters and digits only" in error.detail
+    assert f'"{bad_id}"' not in error.detail and "S3cretPassw0rd" not in error.detail
     assert calls(emulator) == []
 
 
@@ -436,6 +486,19 @@ def test_data_source_refuses_a_bad_name_before_any_call(emulator: Emulator, reso
 
     assert state is None
     assert [d.summary for d in diags.to_pb()] == ["Invalid name"]
+    assert calls(emulator) == []
+
+
+def test_data_source_refuses_an_app_id_that_is_no_okta_id(emulator: Emulator, resource: AppFeatures) -> None:
+    diags = Diagnostics()
+
+    data_source(resource).validate(
+        diags, "okta_app_features", {"app_id": SECRET, "name": "USER_PROVISIONING"}
+    )
+
+    (error,) = diags.to_pb()
+    assert error.summary == "Invalid app_id"
+    assert "letters and digits only" in error.detail and "S3cretPassw0rd" not in error.detail
     assert calls(emulator) == []
 
 
