@@ -24,8 +24,14 @@ from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
 from provider.diagnostics import APP_ID_FORM, add_feature_error, configured_client, refused
-from provider.okta import OktaError, OktaNotFoundError
-from provider.okta.features import FEATURE_NAMES, Feature, get_feature, update_feature
+from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
+from provider.okta.features import (
+    FEATURE_NAMES,
+    Feature,
+    get_feature,
+    provisioning_not_enabled,
+    update_feature,
+)
 from provider.okta.ids import is_okta_id
 from provider.plugin.values import is_known, is_unknown
 from provider.resources.app_features_capabilities import (
@@ -267,13 +273,27 @@ class AppFeatures:
         app_id, name = current["app_id"], current["name"]
         try:
             feature = get_feature(client, app_id, name)
-        except OktaNotFoundError:
+        except OktaNotFoundError as exc:
             diags.add_warning(
-                "Application not found at Okta",
-                f'Application "{app_id}" no longer exists at Okta, so its feature {name} was removed '
-                "from the state. The next plan proposes to create it again.",
+                "Feature not found at Okta",
+                f'Okta found no feature {name} of application "{app_id}" ({exc.error_summary or "404"}): '
+                "the application or the feature is gone, so it was removed from the state. The next "
+                "plan proposes to create it again.",
             )
             return None
+        except OktaAPIError as exc:
+            if not provisioning_not_enabled(exc):
+                add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
+                return current
+            diags.add_warning(
+                "Feature not read: provisioning is not enabled",
+                f'Okta does not show feature {name} of application "{app_id}" while the application\'s '
+                "provisioning connection is disabled, so the state keeps the settings last read. "
+                'Activate the connection (action = "activate") to manage the feature again, or destroy '
+                f"the resource.\n{exc.detail}",
+                path=["app_id"],
+            )
+            return current
         except OktaError as exc:
             add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
             return current

@@ -417,6 +417,59 @@ def test_import_block_with_generated_configuration_plans_clean(
     terraform.assert_no_changes()
 
 
+def disable_at_okta(emulator: Emulator, app_id: str) -> None:
+    """An administrator disables the connection behind Terraform's back."""
+    httpx.patch(
+        f"{emulator.url}/emulator/apps/{app_id}/connection",
+        content=json.dumps({"status": "DISABLED"}),
+        headers={"Content-Type": "application/json"},
+    ).raise_for_status()
+
+
+def test_a_connection_disabled_outside_terraform_does_not_wedge_plan_apply_or_destroy(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.init()
+    terraform.apply()
+    feature = terraform.resource("okta_app_features.push")
+    disable_at_okta(emulator, app_id)
+
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=2)
+    assert "Feature not read: provisioning is not enabled" in plan.stdout + plan.stderr
+    assert "1 to change" in plan.stdout, "the connection's re-activation; the feature unchanged"
+
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource("okta_app_features.push") == feature
+    terraform.assert_no_changes()
+
+    disable_at_okta(emulator, app_id)
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert terraform.resources() == {}
+
+
+def test_deactivating_the_connection_in_the_configuration_keeps_the_feature_manageable(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.init()
+    terraform.apply()
+
+    terraform.write(token_connection(app_id, action="deactivate") + USER_FEATURE)
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "DISABLED"
+
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false")
+    assert "Feature not read: provisioning is not enabled" in plan.stdout + plan.stderr
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
 def test_a_refused_value_is_not_repeated_and_app_id_must_be_an_okta_id(
     terraform: Terraform, emulator: Emulator
 ) -> None:

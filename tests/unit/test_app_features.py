@@ -363,7 +363,24 @@ def test_read_of_a_deleted_app_removes_it_with_a_warning(emulator: Emulator, res
     diags = Diagnostics()
     assert resource.read(ReadContext(diags, "okta_app_features"), state) is None
     assert not diags.has_errors()
-    assert "no longer exists" in diags.to_pb()[0].detail
+    (warning,) = diags.to_pb()
+    assert warning.summary == "Feature not found at Okta"
+    assert f"Resource not found: {app_id} (AppInstance)" in warning.detail, "what Okta said"
+    assert "the application or the feature is gone" in warning.detail
+
+
+def test_read_of_a_feature_the_app_lacks_does_not_say_the_app_is_gone(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator, AppKind.ZSCALERBYZ)  # USER_PROVISIONING only
+    state = {**user_config(), "app_id": app_id, "name": "INBOUND_PROVISIONING"}
+
+    diags = Diagnostics()
+    assert resource.read(ReadContext(diags, "okta_app_features"), state) is None
+
+    (warning,) = diags.to_pb()
+    assert "Resource not found: INBOUND_PROVISIONING (AppFeature)" in warning.detail
+    assert "no longer exists" not in warning.detail
 
 
 def test_a_connection_not_enabled_says_to_enable_it_first(emulator: Emulator, resource: AppFeatures) -> None:
@@ -389,6 +406,25 @@ def test_a_failed_update_keeps_the_state_it_had(emulator: Emulator, resource: Ap
 
     assert diags.has_errors()
     assert after == state
+
+
+def test_read_while_the_connection_is_disabled_keeps_the_state_with_a_warning(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator)
+    state, _ = create(resource, {**user_config(), "app_id": app_id})
+    assert state is not None
+    emulator.store.set_status(app_id, "DISABLED")
+
+    diags = Diagnostics()
+    refreshed = resource.read(ReadContext(diags, "okta_app_features"), copy.deepcopy(state))
+
+    assert refreshed == state
+    assert not diags.has_errors()
+    (warning,) = diags.to_pb()
+    assert warning.summary == "Feature not read: provisioning is not enabled"
+    assert "while the application's provisioning connection is disabled" in warning.detail
+    assert 'action = "activate"' in warning.detail
 
 
 def test_destroy_makes_no_call_and_warns(emulator: Emulator, resource: AppFeatures) -> None:
