@@ -11,14 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tf.iface import (
-    CreateContext,
-    DeleteContext,
-    ImportContext,
-    PlanContext,
-    ReadContext,
-    UpdateContext,
-)
+from tf.iface import DeleteContext, ImportContext, ReadContext
 from tf.schema import Attribute, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
@@ -33,6 +26,11 @@ from provider.okta.features import (
     update_feature,
 )
 from provider.okta.ids import is_okta_id
+from provider.plugin.servicer import (
+    ConfiguredCreateContext,
+    ConfiguredPlanContext,
+    ConfiguredUpdateContext,
+)
 from provider.plugin.values import is_known, is_unknown
 from provider.resources.app_features_capabilities import (
     CAPABILITIES,
@@ -189,17 +187,21 @@ def feature_state(app_id: str, feature: Feature, shape: Any = True) -> State:
     }
 
 
-def planned_state(current: State | None, planned: State) -> State:
-    """What apply will learn from Okta marked unknown: on create the status and description, and
-    every setting left out of a block that was not in the state before."""
+def planned_state(current: State | None, planned: State, config: State) -> State:
+    """What apply will learn from Okta marked unknown: on create the status and description;
+    and every setting the configuration leaves out, of a block that was not in the state before
+    or of any block when the plan changes something (the PUT keeps whatever Okta holds then,
+    which may no longer be the value last read)."""
+    changes = current is None or planned != current
     app_id, name = planned.get("app_id"), planned.get("name")
     planned["id"] = f"{app_id}/{name}" if isinstance(app_id, str) and isinstance(name, str) else Unknown
     if current is None:
         planned["status"] = planned["description"] = Unknown
     before = {path: value for path, _, value in leaves(CAPABILITIES, (current or {}).get("capabilities"))}
     blocks_before = {path[:-1] for path in before}
-    for path, leaf, value in leaves(CAPABILITIES, planned.get("capabilities")):
-        if value is None and not leaf.required and path[:-1] not in blocks_before:
+    configured = {path: value for path, _, value in leaves(CAPABILITIES, config.get("capabilities"))}
+    for path, leaf, _ in leaves(CAPABILITIES, planned.get("capabilities")):
+        if configured.get(path) is None and not leaf.required and (changes or path[:-1] not in blocks_before):
             _set(planned["capabilities"], path, Unknown)
     username = ((planned.get("capabilities") or {}).get("import_settings") or {}).get("username")
     if isinstance(username, dict) and username.get("username_format") == "EMAIL":
@@ -236,18 +238,20 @@ class AppFeatures:
         for path, summary, detail in validation_problems(config):
             diags.add_error(summary, detail, path=path)
 
-    def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State:
-        return planned_state(current, planned)
+    def plan(self, ctx: ConfiguredPlanContext, current: State | None, planned: State) -> State:
+        return planned_state(current, planned, ctx.config)
 
-    def _apply(self, diags: Diagnostics, planned: State) -> State | None:
-        """GET the feature, lay the configuration over it, PUT it: the state after, or None."""
+    def _apply(self, diags: Diagnostics, planned: State, config: State) -> State | None:
+        """GET the feature, lay the settings set in the configuration over it, PUT it: the state
+        after, or None. Only the configuration's: the plan also holds the settings it leaves out,
+        as last read, which an administrator may have changed at Okta since."""
         client = configured_client(self.provider, diags)
         if client is None:
             return None
         app_id, name = planned["app_id"], planned["name"]
         try:
             current = get_feature(client, app_id, name)
-            body = request_capabilities(name, current.capabilities, planned.get("capabilities"))
+            body = request_capabilities(name, current.capabilities, config.get("capabilities"))
             feature = update_feature(client, app_id, name, body)
         except OktaError as exc:
             add_feature_error(diags, exc, f'configuring feature {name} of application "{app_id}"', app_id)
@@ -258,11 +262,11 @@ class AppFeatures:
                 state[read_only] = planned[read_only]
         return state
 
-    def create(self, ctx: CreateContext, planned: State) -> State | None:
-        return self._apply(ctx.diagnostics, planned)
+    def create(self, ctx: ConfiguredCreateContext, planned: State) -> State | None:
+        return self._apply(ctx.diagnostics, planned, ctx.config)
 
-    def update(self, ctx: UpdateContext, current: State, planned: State) -> State:
-        state = self._apply(ctx.diagnostics, planned)
+    def update(self, ctx: ConfiguredUpdateContext, current: State, planned: State) -> State:
+        state = self._apply(ctx.diagnostics, planned, ctx.config)
         return current if state is None else state
 
     def read(self, ctx: ReadContext, current: State) -> State | None:

@@ -470,6 +470,45 @@ def test_deactivating_the_connection_in_the_configuration_keeps_the_feature_mana
     terraform.assert_no_changes()
 
 
+PROFILE_AND_PASSWORD = """
+resource "okta_app_features" "push" {
+  app_id = okta_app_connection.this.id
+  name   = "USER_PROVISIONING"
+
+  capabilities {
+    update {
+      profile  { status = "%s" }
+      password { status = "ENABLED" }
+    }
+  }
+}
+"""
+
+
+def test_a_saved_plan_leaves_the_settings_the_configuration_leaves_out_as_okta_holds_them(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + PROFILE_AND_PASSWORD % "DISABLED")
+    terraform.init()
+    terraform.apply()
+    assert emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]["seed"] == "RANDOM"
+
+    terraform.write(token_connection(app_id) + PROFILE_AND_PASSWORD % "ENABLED")
+    plan = terraform.run("plan", "-out=tfplan", "-input=false")
+    assert re.search(r'~ status += "DISABLED" -> "ENABLED"', plan.stdout), plan.stdout
+    change_at_okta(emulator, app_id, "USER_PROVISIONING", {"update": {"password": {"seed": "OKTA"}}})
+
+    terraform.run("apply", "-input=false", "tfplan")
+
+    update = emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]
+    assert update["profile"]["status"] == "ENABLED"
+    assert update["password"]["seed"] == "OKTA", "an administrator's change to a setting left out stays"
+    password = terraform.resource("okta_app_features.push")["capabilities"]["update"]["password"]
+    assert password["seed"] == "OKTA", "the state says what Okta holds"
+    terraform.assert_no_changes()
+
+
 def test_a_refused_value_is_not_repeated_and_app_id_must_be_an_okta_id(
     terraform: Terraform, emulator: Emulator
 ) -> None:

@@ -9,15 +9,7 @@ from typing import Any
 
 import pytest
 from msgpack import ExtType
-from tf.iface import (
-    CreateContext,
-    DeleteContext,
-    ImportContext,
-    PlanContext,
-    ReadContext,
-    ReadDataContext,
-    UpdateContext,
-)
+from tf.iface import DeleteContext, ImportContext, ReadContext, ReadDataContext
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
@@ -25,6 +17,11 @@ from okta_emulator import AppKind, Emulator
 from provider.data_sources.app_features import AppFeaturesData
 from provider.okta import ApiToken
 from provider.okta.client import OktaClient
+from provider.plugin.servicer import (
+    ConfiguredCreateContext,
+    ConfiguredPlanContext,
+    ConfiguredUpdateContext,
+)
 from provider.provider import OktaProvider
 from provider.resources.app_features import AppFeatures, validation_problems
 
@@ -216,11 +213,13 @@ def test_unknown_values_pass_until_they_are_known() -> None:
 # --- plan -------------------------------------------------------------------------------------
 
 
-def plan(current: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
+def plan(
+    current: dict[str, Any] | None, planned: dict[str, Any], config: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Plan `planned`, configured as `config` (the same when not given: every leaf as set)."""
     resource = AppFeatures(OktaProvider())
-    return resource.plan(
-        PlanContext(Diagnostics(), "okta_app_features", set()), current, copy.deepcopy(planned)
-    )
+    ctx = ConfiguredPlanContext(Diagnostics(), "okta_app_features", set(), copy.deepcopy(config or planned))
+    return resource.plan(ctx, current, copy.deepcopy(planned))
 
 
 def test_create_plans_the_id_and_leaves_what_okta_decides_unknown() -> None:
@@ -244,6 +243,41 @@ def test_update_keeps_known_values_and_unknowns_only_new_blocks() -> None:
 
     assert planned["capabilities"]["update"]["password"]["seed"] == "RANDOM"
     assert planned["capabilities"]["update"]["profile"] == {"status": Unknown}
+    assert planned["status"] == "ENABLED"
+
+
+def stored(config: dict[str, Any]) -> dict[str, Any]:
+    """A state for `config` with Okta's values in every leaf it leaves out."""
+    state = copy.deepcopy(config)
+    state.update(id="0oa1/USER_PROVISIONING", status="ENABLED", description="d")
+    state["capabilities"]["update"]["password"]["seed"] = "RANDOM"
+    return state
+
+
+def test_a_plan_without_changes_keeps_the_settings_left_out_as_last_read() -> None:
+    config = user_config()
+    current = stored(config)
+
+    planned = plan(current, copy.deepcopy(current), config)
+
+    assert planned == current
+
+
+def test_a_plan_with_changes_leaves_the_settings_left_out_unknown() -> None:
+    config = user_config()
+    current = stored(config)
+    config["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+    proposed = copy.deepcopy(current)  # what Terraform proposes: prior values where config is null
+    proposed["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+
+    planned = plan(current, proposed, config)
+
+    assert planned["capabilities"]["update"]["password"] == {
+        "status": "ENABLED",
+        "seed": Unknown,  # left out: the PUT keeps whatever Okta holds then
+        "change": "KEEP_EXISTING",
+    }
+    assert planned["capabilities"]["create"] == {"lifecycle_create": {"status": "ENABLED"}}
     assert planned["status"] == "ENABLED"
 
 
@@ -279,7 +313,7 @@ def calls(emulator: Emulator) -> list[tuple[str, str]]:
 def create(resource: AppFeatures, config: dict[str, Any]) -> tuple[dict[str, Any] | None, Diagnostics]:
     diags = Diagnostics()
     planned = plan(None, config)
-    return resource.create(CreateContext(diags, "okta_app_features"), planned), diags
+    return resource.create(ConfiguredCreateContext(diags, "okta_app_features", config), planned), diags
 
 
 def test_create_is_a_get_and_a_put_of_the_whole_object(emulator: Emulator, resource: AppFeatures) -> None:
@@ -402,10 +436,36 @@ def test_a_failed_update_keeps_the_state_it_had(emulator: Emulator, resource: Ap
     emulator.store.set_status(app_id, "DISABLED")
 
     diags = Diagnostics()
-    after = resource.update(UpdateContext(diags, "okta_app_features"), state, copy.deepcopy(state))
+    ctx = ConfiguredUpdateContext(diags, "okta_app_features", copy.deepcopy(state))
+    after = resource.update(ctx, state, copy.deepcopy(state))
 
     assert diags.has_errors()
     assert after == state
+
+
+def test_update_sends_only_the_configured_settings_over_what_okta_holds(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator)
+    config = {**user_config(), "app_id": app_id}
+    state, _ = create(resource, config)
+    assert state is not None and state["capabilities"]["update"]["password"]["seed"] == "RANDOM"
+    config["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+    planned = copy.deepcopy(state)  # a saved plan: the left-out seed as last read
+    planned["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+    emulator.store.features.update(app_id, "USER_PROVISIONING", {"update": {"password": {"seed": "OKTA"}}})
+
+    diags = Diagnostics()
+    after = resource.update(ConfiguredUpdateContext(diags, "okta_app_features", config), state, planned)
+
+    assert not diags.has_errors()
+    password = emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]
+    assert password == {"status": "ENABLED", "seed": "OKTA", "change": "KEEP_EXISTING"}
+    assert after["capabilities"]["update"]["password"] == {
+        "status": "ENABLED",
+        "seed": "OKTA",
+        "change": "KEEP_EXISTING",
+    }, "the state says what Okta holds after the PUT"
 
 
 def test_read_while_the_connection_is_disabled_keeps_the_state_with_a_warning(
