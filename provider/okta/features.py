@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from provider.okta.errors import OktaAPIError, OktaResponseError
+from provider.okta.ids import path_segment
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -34,7 +34,7 @@ _SENT_AS = {"usernameFormat": "userNameFormat", "timezone": "timeZone"}
 
 def feature_path(app_id: str, name: str) -> str:
     """The feature's path, each id exactly one path segment whatever it contains."""
-    return f"/api/v1/apps/{quote(app_id, safe='')}/features/{quote(name, safe='')}"
+    return f"/api/v1/apps/{path_segment(app_id)}/features/{path_segment(name)}"
 
 
 def provisioning_not_enabled(exc: OktaAPIError) -> bool:

@@ -14,6 +14,9 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
   state, without a second read at Okta (see `_imported_here`);
 - write-only arguments (see provider.plugin.write_only) are refused by a Terraform that does not
   announce them, taken from the request's config at apply, and null in every state returned;
+- plan, create and update get the configuration too (`ConfiguredPlanContext` and the like): the
+  planned state cannot tell an optional and computed argument left out from one set to the value
+  it had;
 - data sources get the same decoding and the same guarantee that no exception escapes;
 - the schema response is built once per process;
 - StopProvider only signals cancellation; the process stops on go-plugin's Shutdown;
@@ -30,6 +33,7 @@ import os
 import threading
 from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import grpc
@@ -64,6 +68,30 @@ log = logging.getLogger("provider.plugin")
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 INTERNAL_ERROR = "Internal error in the Okta provider"
+
+Config = dict[str, Any]
+
+
+@dataclass
+class ConfiguredPlanContext(PlanContext):  # type: ignore[misc]
+    """A PlanContext with the resource's configuration (unknown values as in the request)."""
+
+    config: Config = field(default_factory=dict)
+
+
+@dataclass
+class ConfiguredCreateContext(CreateContext):  # type: ignore[misc]
+    """A CreateContext with the configuration being applied."""
+
+    config: Config = field(default_factory=dict)
+
+
+@dataclass
+class ConfiguredUpdateContext(UpdateContext):  # type: ignore[misc]
+    """An UpdateContext with the configuration being applied."""
+
+    config: Config = field(default_factory=dict)
+
 
 # Protocol 6.11 RPCs for features this provider does not have: resource identity (Terraform
 # 1.12+), generated configuration, ephemeral resources, list resources, actions, state stores.
@@ -195,7 +223,12 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         diags = Diagnostics()
         changed = changed_paths(schema, prior, proposed) if prior is not None else set()
         replace = replacing_paths(schema, changed)
-        ctx = PlanContext(diags, type_name, changed_fields={".".join(path) for path in changed})
+        ctx = ConfiguredPlanContext(
+            diags,
+            type_name,
+            changed_fields={".".join(path) for path in changed},
+            config=decode(request.config) or {},
+        )
         planned = self._resource(type_name).plan(ctx, deepcopy(prior), deepcopy(proposed))
         return pb.PlanResourceChange.Response(
             planned_state=encode(without_write_only(planned, write_only)),
@@ -210,18 +243,20 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         write_only = self._write_only(type_name)
         prior = decode(request.prior_state)
         # Write-only values reach the resource from the configuration; they leave in no state.
-        planned = with_write_only(decode(request.planned_state), decode(request.config), write_only)
+        config = decode(request.config)
+        planned = with_write_only(decode(request.planned_state), config, write_only)
         diags = Diagnostics()
         resource = self._resource(type_name)
         new_state: dict[str, Any] | None
         try:
             if prior is None:
-                new_state = resource.create(CreateContext(diags, type_name), planned)
+                new_state = resource.create(ConfiguredCreateContext(diags, type_name, config or {}), planned)
             elif planned is None:
                 resource.delete(DeleteContext(diags, type_name), prior)
                 new_state = prior if diags.has_errors() else None
             else:
-                new_state = resource.update(UpdateContext(diags, type_name), prior, planned)
+                ctx = ConfiguredUpdateContext(diags, type_name, config or {})
+                new_state = resource.update(ctx, prior, planned)
         except Exception as exc:
             _internal_error(diags, "ApplyResourceChange", exc)
             new_state = prior

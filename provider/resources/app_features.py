@@ -11,21 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from tf.iface import (
-    CreateContext,
-    DeleteContext,
-    ImportContext,
-    PlanContext,
-    ReadContext,
-    UpdateContext,
-)
+from tf.iface import DeleteContext, ImportContext, ReadContext
 from tf.schema import Attribute, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
-from provider.diagnostics import add_feature_error, configured_client
-from provider.okta import OktaError, OktaNotFoundError
-from provider.okta.features import FEATURE_NAMES, Feature, get_feature, update_feature
+from provider.diagnostics import APP_ID_FORM, add_feature_error, configured_client, refused
+from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
+from provider.okta.features import (
+    FEATURE_NAMES,
+    Feature,
+    get_feature,
+    provisioning_not_enabled,
+    update_feature,
+)
+from provider.okta.ids import is_okta_id
+from provider.plugin.servicer import (
+    ConfiguredCreateContext,
+    ConfiguredPlanContext,
+    ConfiguredUpdateContext,
+)
 from provider.plugin.values import is_known, is_unknown
 from provider.resources.app_features_capabilities import (
     CAPABILITIES,
@@ -84,23 +89,20 @@ SCHEMA = Schema(
 # ---------------------------------------------------------------------------------------------
 
 
-def app_id_problem(app_id: Any, attribute: str = "app_id") -> Problem | None:
-    """An application ID that cannot be one path segment at Okta: blank, `.` or `..`."""
-    if isinstance(app_id, str) and (not app_id.strip() or app_id in (".", "..")):
-        return (
-            [attribute],
-            f"Invalid {attribute}",
-            f'{attribute} must be an Okta application ID, such as 0oa1b2c3d4e5f6g7h8i9, not "{app_id}".',
-        )
+def app_id_problem(app_id: Any) -> Problem | None:
+    """An app_id that is not an Okta application ID (letters and digits), quoted back never."""
+    if isinstance(app_id, str) and not is_okta_id(app_id):
+        return (["app_id"], "Invalid app_id", f"app_id must be {APP_ID_FORM}.")
     return None
 
 
 def name_problem(name: Any) -> Problem | None:
+    """A name that is not a feature's, quoted back only when short and plain."""
     if isinstance(name, str) and name not in FEATURE_NAMES:
         return (
             ["name"],
             "Invalid name",
-            f'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING", not "{name}".',
+            f'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING"{refused(name)}.',
         )
     return None
 
@@ -126,7 +128,8 @@ def validation_problems(config: State) -> list[Problem]:
         where = ["capabilities", *path]
         if leaf.values and isinstance(value, str) and value not in leaf.values:
             allowed = " or ".join(f'"{v}"' for v in leaf.values)
-            problems.append((where, f"Invalid {leaf.name}", f'{leaf.name} must be {allowed}, not "{value}".'))
+            rule = f"{leaf.name} must be {allowed}{refused(value)}."
+            problems.append((where, f"Invalid {leaf.name}", rule))
         if leaf.name == "expression" and value == "":
             problems.append((where, "Invalid expression", "expression must be a cron expression, not empty."))
         if leaf.name == "timezone" and isinstance(value, str) and not 1 <= len(value) <= 64:
@@ -184,17 +187,21 @@ def feature_state(app_id: str, feature: Feature, shape: Any = True) -> State:
     }
 
 
-def planned_state(current: State | None, planned: State) -> State:
-    """What apply will learn from Okta marked unknown: on create the status and description, and
-    every setting left out of a block that was not in the state before."""
+def planned_state(current: State | None, planned: State, config: State) -> State:
+    """What apply will learn from Okta marked unknown: on create the status and description;
+    and every setting the configuration leaves out, of a block that was not in the state before
+    or of any block when the plan changes something (the PUT keeps whatever Okta holds then,
+    which may no longer be the value last read)."""
+    changes = current is None or planned != current
     app_id, name = planned.get("app_id"), planned.get("name")
     planned["id"] = f"{app_id}/{name}" if isinstance(app_id, str) and isinstance(name, str) else Unknown
     if current is None:
         planned["status"] = planned["description"] = Unknown
     before = {path: value for path, _, value in leaves(CAPABILITIES, (current or {}).get("capabilities"))}
     blocks_before = {path[:-1] for path in before}
-    for path, leaf, value in leaves(CAPABILITIES, planned.get("capabilities")):
-        if value is None and not leaf.required and path[:-1] not in blocks_before:
+    configured = {path: value for path, _, value in leaves(CAPABILITIES, config.get("capabilities"))}
+    for path, leaf, _ in leaves(CAPABILITIES, planned.get("capabilities")):
+        if configured.get(path) is None and not leaf.required and (changes or path[:-1] not in blocks_before):
             _set(planned["capabilities"], path, Unknown)
     username = ((planned.get("capabilities") or {}).get("import_settings") or {}).get("username")
     if isinstance(username, dict) and username.get("username_format") == "EMAIL":
@@ -231,18 +238,20 @@ class AppFeatures:
         for path, summary, detail in validation_problems(config):
             diags.add_error(summary, detail, path=path)
 
-    def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State:
-        return planned_state(current, planned)
+    def plan(self, ctx: ConfiguredPlanContext, current: State | None, planned: State) -> State:
+        return planned_state(current, planned, ctx.config)
 
-    def _apply(self, diags: Diagnostics, planned: State) -> State | None:
-        """GET the feature, lay the configuration over it, PUT it: the state after, or None."""
+    def _apply(self, diags: Diagnostics, planned: State, config: State) -> State | None:
+        """GET the feature, lay the settings set in the configuration over it, PUT it: the state
+        after, or None. Only the configuration's: the plan also holds the settings it leaves out,
+        as last read, which an administrator may have changed at Okta since."""
         client = configured_client(self.provider, diags)
         if client is None:
             return None
         app_id, name = planned["app_id"], planned["name"]
         try:
             current = get_feature(client, app_id, name)
-            body = request_capabilities(name, current.capabilities, planned.get("capabilities"))
+            body = request_capabilities(name, current.capabilities, config.get("capabilities"))
             feature = update_feature(client, app_id, name, body)
         except OktaError as exc:
             add_feature_error(diags, exc, f'configuring feature {name} of application "{app_id}"', app_id)
@@ -253,11 +262,11 @@ class AppFeatures:
                 state[read_only] = planned[read_only]
         return state
 
-    def create(self, ctx: CreateContext, planned: State) -> State | None:
-        return self._apply(ctx.diagnostics, planned)
+    def create(self, ctx: ConfiguredCreateContext, planned: State) -> State | None:
+        return self._apply(ctx.diagnostics, planned, ctx.config)
 
-    def update(self, ctx: UpdateContext, current: State, planned: State) -> State:
-        state = self._apply(ctx.diagnostics, planned)
+    def update(self, ctx: ConfiguredUpdateContext, current: State, planned: State) -> State:
+        state = self._apply(ctx.diagnostics, planned, ctx.config)
         return current if state is None else state
 
     def read(self, ctx: ReadContext, current: State) -> State | None:
@@ -268,13 +277,27 @@ class AppFeatures:
         app_id, name = current["app_id"], current["name"]
         try:
             feature = get_feature(client, app_id, name)
-        except OktaNotFoundError:
+        except OktaNotFoundError as exc:
             diags.add_warning(
-                "Application not found at Okta",
-                f'Application "{app_id}" no longer exists at Okta, so its feature {name} was removed '
-                "from the state. The next plan proposes to create it again.",
+                "Feature not found at Okta",
+                f'Okta found no feature {name} of application "{app_id}" ({exc.error_summary or "404"}): '
+                "the application or the feature is gone, so it was removed from the state. The next "
+                "plan proposes to create it again.",
             )
             return None
+        except OktaAPIError as exc:
+            if not provisioning_not_enabled(exc):
+                add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
+                return current
+            diags.add_warning(
+                "Feature not read: provisioning is not enabled",
+                f'Okta does not show feature {name} of application "{app_id}" while the application\'s '
+                "provisioning connection is disabled, so the state keeps the settings last read. "
+                'Activate the connection (action = "activate") to manage the feature again, or destroy '
+                f"the resource.\n{exc.detail}",
+                path=["app_id"],
+            )
+            return current
         except OktaError as exc:
             add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
             return current
@@ -291,13 +314,11 @@ class AppFeatures:
     def import_(self, ctx: ImportContext, id: str) -> State | None:
         diags = ctx.diagnostics
         app_id, _, name = id.strip().partition("/")
-        problem = (app_id_problem(app_id) or name_problem(name)) if "/" in id else None
-        if "/" not in id or problem is not None:
-            reason = problem[2] + " " if problem else ""
+        if not is_okta_id(app_id) or name not in FEATURE_NAMES:
             diags.add_error(
                 "Invalid import ID",
-                f'"{id}" is not an application ID and a feature name. {reason}Import with: {IMPORT_FORM}, '
-                "for example 0oa1b2c3d4e5f6g7h8i9/USER_PROVISIONING.",
+                f"The import ID must be {APP_ID_FORM}, a slash and a feature name. Import with: "
+                f"{IMPORT_FORM}, for example 0oa1b2c3d4e5f6g7h8i9/USER_PROVISIONING.",
             )
             return None
         client = configured_client(self.provider, diags)

@@ -415,3 +415,116 @@ def test_import_block_with_generated_configuration_plans_clean(
         == "ENABLED"
     )
     terraform.assert_no_changes()
+
+
+def disable_at_okta(emulator: Emulator, app_id: str) -> None:
+    """An administrator disables the connection behind Terraform's back."""
+    httpx.patch(
+        f"{emulator.url}/emulator/apps/{app_id}/connection",
+        content=json.dumps({"status": "DISABLED"}),
+        headers={"Content-Type": "application/json"},
+    ).raise_for_status()
+
+
+def test_a_connection_disabled_outside_terraform_does_not_wedge_plan_apply_or_destroy(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.init()
+    terraform.apply()
+    feature = terraform.resource("okta_app_features.push")
+    disable_at_okta(emulator, app_id)
+
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=2)
+    assert "Feature not read: provisioning is not enabled" in plan.stdout + plan.stderr
+    assert "1 to change" in plan.stdout, "the connection's re-activation; the feature unchanged"
+
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource("okta_app_features.push") == feature
+    terraform.assert_no_changes()
+
+    disable_at_okta(emulator, app_id)
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert terraform.resources() == {}
+
+
+def test_deactivating_the_connection_in_the_configuration_keeps_the_feature_manageable(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.init()
+    terraform.apply()
+
+    terraform.write(token_connection(app_id, action="deactivate") + USER_FEATURE)
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "DISABLED"
+
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false")
+    assert "Feature not read: provisioning is not enabled" in plan.stdout + plan.stderr
+    terraform.write(token_connection(app_id) + USER_FEATURE)
+    terraform.apply()
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    terraform.assert_no_changes()
+
+
+PROFILE_AND_PASSWORD = """
+resource "okta_app_features" "push" {
+  app_id = okta_app_connection.this.id
+  name   = "USER_PROVISIONING"
+
+  capabilities {
+    update {
+      profile  { status = "%s" }
+      password { status = "ENABLED" }
+    }
+  }
+}
+"""
+
+
+def test_a_saved_plan_leaves_the_settings_the_configuration_leaves_out_as_okta_holds_them(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + PROFILE_AND_PASSWORD % "DISABLED")
+    terraform.init()
+    terraform.apply()
+    assert emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]["seed"] == "RANDOM"
+
+    terraform.write(token_connection(app_id) + PROFILE_AND_PASSWORD % "ENABLED")
+    plan = terraform.run("plan", "-out=tfplan", "-input=false")
+    assert re.search(r'~ status += "DISABLED" -> "ENABLED"', plan.stdout), plan.stdout
+    change_at_okta(emulator, app_id, "USER_PROVISIONING", {"update": {"password": {"seed": "OKTA"}}})
+
+    terraform.run("apply", "-input=false", "tfplan")
+
+    update = emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]
+    assert update["profile"]["status"] == "ENABLED"
+    assert update["password"]["seed"] == "OKTA", "an administrator's change to a setting left out stays"
+    password = terraform.resource("okta_app_features.push")["capabilities"]["update"]["password"]
+    assert password["seed"] == "OKTA", "the state says what Okta holds"
+    terraform.assert_no_changes()
+
+
+def test_a_refused_value_is_not_repeated_and_app_id_must_be_an_okta_id(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    secret = "https://admin:S3cretPassw0rd@proxy.example/"
+    terraform.write(
+        f'resource "okta_app_features" "secret" {{\n  app_id = "0oa1"\n  name   = "{secret}"\n}}\n'
+        'resource "okta_app_features" "dotted" {\n  app_id = "0oa1.json"\n  name   = "USER_PROVISIONING"\n}\n'
+        'data "okta_app_features" "dotted" {\n  app_id = "0oa1.json"\n  name   = "USER_PROVISIONING"\n}\n'
+    )
+    terraform.init()
+
+    plan = terraform.run("plan", "-input=false", expect=1)
+
+    # Terraform shows the configuration's line; the provider's own words do not repeat the value.
+    assert plan.stderr.count("S3cretPassw0rd") == 1, plan.stderr
+    assert 'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING".' in plan.stderr
+    assert plan.stderr.count("Invalid app_id") == 2, plan.stderr
+    assert "letters and digits only" in plan.stderr
+    assert emulator.store.requests() == []

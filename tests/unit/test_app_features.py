@@ -9,15 +9,7 @@ from typing import Any
 
 import pytest
 from msgpack import ExtType
-from tf.iface import (
-    CreateContext,
-    DeleteContext,
-    ImportContext,
-    PlanContext,
-    ReadContext,
-    ReadDataContext,
-    UpdateContext,
-)
+from tf.iface import DeleteContext, ImportContext, ReadContext, ReadDataContext
 from tf.types import Unknown
 from tf.utils import Diagnostics
 
@@ -25,6 +17,11 @@ from okta_emulator import AppKind, Emulator
 from provider.data_sources.app_features import AppFeaturesData
 from provider.okta import ApiToken
 from provider.okta.client import OktaClient
+from provider.plugin.servicer import (
+    ConfiguredCreateContext,
+    ConfiguredPlanContext,
+    ConfiguredUpdateContext,
+)
 from provider.provider import OktaProvider
 from provider.resources.app_features import AppFeatures, validation_problems
 
@@ -154,6 +151,44 @@ def test_each_rule_points_at_the_attribute(config: dict[str, Any], expected: tup
     assert problems(config) == [expected]
 
 
+SECRET = "https://admin:S3cretPassw0rd@proxy.example/"
+
+
+@pytest.mark.parametrize(
+    ("config", "attribute"),
+    [
+        ({**user_config(), "name": SECRET}, "name"),
+        ({**user_config(), "app_id": SECRET}, "app_id"),
+        (user_config(password={"status": None, "seed": SECRET, "change": None}), "seed"),
+        (user_config(password={"status": "ENABLED\nDISABLED", "seed": None, "change": None}), "status"),
+    ],
+)
+def test_a_refused_value_is_never_quoted_back_unless_short_and_plain(
+    config: dict[str, Any], attribute: str
+) -> None:
+    ((path, summary, detail),) = validation_problems(config)
+
+    assert path[-1] == attribute and summary == f"Invalid {attribute}"
+    assert "S3cretPassw0rd" not in detail
+    assert ", not " not in detail, "nothing quoted back"
+
+
+def test_a_short_plain_value_is_quoted_back() -> None:
+    ((_, _, detail),) = validation_problems({**user_config(), "name": "OUTBOUND"})
+    assert detail == 'name must be "USER_PROVISIONING" or "INBOUND_PROVISIONING", not "OUTBOUND".'
+
+
+@pytest.mark.parametrize("app_id", ["0oa1.x", "0oa1/x", "0oa 1", "..", "", "0oa1\n"])
+def test_app_id_must_be_letters_and_digits(app_id: str) -> None:
+    ((path, summary, detail),) = validation_problems({**user_config(), "app_id": app_id})
+
+    assert (path, summary) == (["app_id"], "Invalid app_id")
+    assert (
+        detail
+        == "app_id must be an Okta application ID: letters and digits only, such as 0oa1b2c3d4e5f6g7h8i9."
+    )
+
+
 def test_exact_match_criteria_is_checked() -> None:
     config = inbound_config()
     config["capabilities"]["import_rules"] = {
@@ -178,11 +213,13 @@ def test_unknown_values_pass_until_they_are_known() -> None:
 # --- plan -------------------------------------------------------------------------------------
 
 
-def plan(current: dict[str, Any] | None, planned: dict[str, Any]) -> dict[str, Any]:
+def plan(
+    current: dict[str, Any] | None, planned: dict[str, Any], config: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Plan `planned`, configured as `config` (the same when not given: every leaf as set)."""
     resource = AppFeatures(OktaProvider())
-    return resource.plan(
-        PlanContext(Diagnostics(), "okta_app_features", set()), current, copy.deepcopy(planned)
-    )
+    ctx = ConfiguredPlanContext(Diagnostics(), "okta_app_features", set(), copy.deepcopy(config or planned))
+    return resource.plan(ctx, current, copy.deepcopy(planned))
 
 
 def test_create_plans_the_id_and_leaves_what_okta_decides_unknown() -> None:
@@ -206,6 +243,41 @@ def test_update_keeps_known_values_and_unknowns_only_new_blocks() -> None:
 
     assert planned["capabilities"]["update"]["password"]["seed"] == "RANDOM"
     assert planned["capabilities"]["update"]["profile"] == {"status": Unknown}
+    assert planned["status"] == "ENABLED"
+
+
+def stored(config: dict[str, Any]) -> dict[str, Any]:
+    """A state for `config` with Okta's values in every leaf it leaves out."""
+    state = copy.deepcopy(config)
+    state.update(id="0oa1/USER_PROVISIONING", status="ENABLED", description="d")
+    state["capabilities"]["update"]["password"]["seed"] = "RANDOM"
+    return state
+
+
+def test_a_plan_without_changes_keeps_the_settings_left_out_as_last_read() -> None:
+    config = user_config()
+    current = stored(config)
+
+    planned = plan(current, copy.deepcopy(current), config)
+
+    assert planned == current
+
+
+def test_a_plan_with_changes_leaves_the_settings_left_out_unknown() -> None:
+    config = user_config()
+    current = stored(config)
+    config["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+    proposed = copy.deepcopy(current)  # what Terraform proposes: prior values where config is null
+    proposed["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+
+    planned = plan(current, proposed, config)
+
+    assert planned["capabilities"]["update"]["password"] == {
+        "status": "ENABLED",
+        "seed": Unknown,  # left out: the PUT keeps whatever Okta holds then
+        "change": "KEEP_EXISTING",
+    }
+    assert planned["capabilities"]["create"] == {"lifecycle_create": {"status": "ENABLED"}}
     assert planned["status"] == "ENABLED"
 
 
@@ -241,7 +313,7 @@ def calls(emulator: Emulator) -> list[tuple[str, str]]:
 def create(resource: AppFeatures, config: dict[str, Any]) -> tuple[dict[str, Any] | None, Diagnostics]:
     diags = Diagnostics()
     planned = plan(None, config)
-    return resource.create(CreateContext(diags, "okta_app_features"), planned), diags
+    return resource.create(ConfiguredCreateContext(diags, "okta_app_features", config), planned), diags
 
 
 def test_create_is_a_get_and_a_put_of_the_whole_object(emulator: Emulator, resource: AppFeatures) -> None:
@@ -325,7 +397,24 @@ def test_read_of_a_deleted_app_removes_it_with_a_warning(emulator: Emulator, res
     diags = Diagnostics()
     assert resource.read(ReadContext(diags, "okta_app_features"), state) is None
     assert not diags.has_errors()
-    assert "no longer exists" in diags.to_pb()[0].detail
+    (warning,) = diags.to_pb()
+    assert warning.summary == "Feature not found at Okta"
+    assert f"Resource not found: {app_id} (AppInstance)" in warning.detail, "what Okta said"
+    assert "the application or the feature is gone" in warning.detail
+
+
+def test_read_of_a_feature_the_app_lacks_does_not_say_the_app_is_gone(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator, AppKind.ZSCALERBYZ)  # USER_PROVISIONING only
+    state = {**user_config(), "app_id": app_id, "name": "INBOUND_PROVISIONING"}
+
+    diags = Diagnostics()
+    assert resource.read(ReadContext(diags, "okta_app_features"), state) is None
+
+    (warning,) = diags.to_pb()
+    assert "Resource not found: INBOUND_PROVISIONING (AppFeature)" in warning.detail
+    assert "no longer exists" not in warning.detail
 
 
 def test_a_connection_not_enabled_says_to_enable_it_first(emulator: Emulator, resource: AppFeatures) -> None:
@@ -347,10 +436,55 @@ def test_a_failed_update_keeps_the_state_it_had(emulator: Emulator, resource: Ap
     emulator.store.set_status(app_id, "DISABLED")
 
     diags = Diagnostics()
-    after = resource.update(UpdateContext(diags, "okta_app_features"), state, copy.deepcopy(state))
+    ctx = ConfiguredUpdateContext(diags, "okta_app_features", copy.deepcopy(state))
+    after = resource.update(ctx, state, copy.deepcopy(state))
 
     assert diags.has_errors()
     assert after == state
+
+
+def test_update_sends_only_the_configured_settings_over_what_okta_holds(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator)
+    config = {**user_config(), "app_id": app_id}
+    state, _ = create(resource, config)
+    assert state is not None and state["capabilities"]["update"]["password"]["seed"] == "RANDOM"
+    config["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+    planned = copy.deepcopy(state)  # a saved plan: the left-out seed as last read
+    planned["capabilities"]["update"]["password"]["change"] = "KEEP_EXISTING"
+    emulator.store.features.update(app_id, "USER_PROVISIONING", {"update": {"password": {"seed": "OKTA"}}})
+
+    diags = Diagnostics()
+    after = resource.update(ConfiguredUpdateContext(diags, "okta_app_features", config), state, planned)
+
+    assert not diags.has_errors()
+    password = emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]
+    assert password == {"status": "ENABLED", "seed": "OKTA", "change": "KEEP_EXISTING"}
+    assert after["capabilities"]["update"]["password"] == {
+        "status": "ENABLED",
+        "seed": "OKTA",
+        "change": "KEEP_EXISTING",
+    }, "the state says what Okta holds after the PUT"
+
+
+def test_read_while_the_connection_is_disabled_keeps_the_state_with_a_warning(
+    emulator: Emulator, resource: AppFeatures
+) -> None:
+    app_id = enabled_app(emulator)
+    state, _ = create(resource, {**user_config(), "app_id": app_id})
+    assert state is not None
+    emulator.store.set_status(app_id, "DISABLED")
+
+    diags = Diagnostics()
+    refreshed = resource.read(ReadContext(diags, "okta_app_features"), copy.deepcopy(state))
+
+    assert refreshed == state
+    assert not diags.has_errors()
+    (warning,) = diags.to_pb()
+    assert warning.summary == "Feature not read: provisioning is not enabled"
+    assert "while the application's provisioning connection is disabled" in warning.detail
+    assert 'action = "activate"' in warning.detail
 
 
 def test_destroy_makes_no_call_and_warns(emulator: Emulator, resource: AppFeatures) -> None:
@@ -386,7 +520,17 @@ def test_import_reads_the_whole_feature(emulator: Emulator, resource: AppFeature
 
 
 @pytest.mark.parametrize(
-    "bad_id", ["0oa1", "0oa1/", "/USER_PROVISIONING", "0oa1/OUTBOUND", "../USER_PROVISIONING"]
+    "bad_id",
+    [
+        "0oa1",
+        "0oa1/",
+        "/USER_PROVISIONING",
+        "0oa1/OUTBOUND",
+        "../USER_PROVISIONING",
+        "0oa1.x/USER_PROVISIONING",
+        f"{SECRET}/USER_PROVISIONING",
+        f"0oa1/{SECRET}",
+    ],
 )
 def test_a_malformed_import_id_shows_the_right_form(
     emulator: Emulator, resource: AppFeatures, bad_id: str
@@ -398,6 +542,8 @@ def test_a_malformed_import_id_shows_the_right_form(
     (error,) = diags.to_pb()
     assert error.summary == "Invalid import ID"
     assert "<application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>" in error.detail
+    assert "letters and digits only" in error.detail
+    assert f'"{bad_id}"' not in error.detail and "S3cretPassw0rd" not in error.detail
     assert calls(emulator) == []
 
 
@@ -436,6 +582,19 @@ def test_data_source_refuses_a_bad_name_before_any_call(emulator: Emulator, reso
 
     assert state is None
     assert [d.summary for d in diags.to_pb()] == ["Invalid name"]
+    assert calls(emulator) == []
+
+
+def test_data_source_refuses_an_app_id_that_is_no_okta_id(emulator: Emulator, resource: AppFeatures) -> None:
+    diags = Diagnostics()
+
+    data_source(resource).validate(
+        diags, "okta_app_features", {"app_id": SECRET, "name": "USER_PROVISIONING"}
+    )
+
+    (error,) = diags.to_pb()
+    assert error.summary == "Invalid app_id"
+    assert "letters and digits only" in error.detail and "S3cretPassw0rd" not in error.detail
     assert calls(emulator) == []
 
 

@@ -52,8 +52,10 @@ def test_ids_reach_okta_as_one_path_segment_each() -> None:
     seen: list[httpx.Request] = []
 
     get_feature(client_answering(seen), "0oa/../x y", "INBOUND_PROVISIONING")
+    get_feature(client_answering(seen), "..", "USER_PROVISIONING")
 
-    assert seen[0].url.raw_path == b"/api/v1/apps/0oa%2F..%2Fx%20y/features/INBOUND_PROVISIONING"
+    assert seen[0].url.raw_path == b"/api/v1/apps/0oa%2F%2E%2E%2Fx%20y/features/INBOUND_PROVISIONING"
+    assert seen[1].url.raw_path == b"/api/v1/apps/%2E%2E/features/USER_PROVISIONING"
 
 
 def test_both_spellings_are_read_and_a_null_schedule_is_absent() -> None:
