@@ -29,11 +29,9 @@ from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client,
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
-    OktaAPIError,
+    OktaCancelled,
     OktaError,
     OktaNotFoundError,
-    OktaResponseError,
-    OktaTransportError,
     TokenConnectionRequest,
 )
 from provider.okta.ids import is_okta_id
@@ -575,18 +573,16 @@ def _consent_changed(current: State | None, planned: State) -> bool:
     return current is None or without_write_only(current, WRITE_ONLY).get("oauth_consent") != consent
 
 
-def _outcome_unknown(exc: OktaError) -> bool:
-    """Whether Okta may have acted on a call that failed: no answer to a request it got, an
-    answer that could not be read (Okta got the request), or a 5xx."""
-    return (
-        (isinstance(exc, OktaTransportError) and exc.may_have_acted)
-        or isinstance(exc, OktaResponseError)
-        or (isinstance(exc, OktaAPIError) and exc.status >= 500)
-    )
+def _read_back(client: OktaClient, app_id: str, exc: OktaError) -> Connection | None:
+    """The connection as Okta reports it now, after `exc` ended a call Okta may have acted on;
+    None when that cannot be learned.
 
-
-def _read_back(client: OktaClient, app_id: str) -> Connection | None:
-    """The connection as Okta reports it now, or None when that cannot be learned."""
+    After a stop (Ctrl-C) Okta is not asked: Terraform waits for this apply to return, and a read
+    could take as long as the call it follows. The state then has a null status, which the next
+    refresh reads, and destroy still deactivates.
+    """
+    if isinstance(exc, OktaCancelled):
+        return None
     try:
         return client.get_connection(app_id)
     except OktaError:
@@ -654,15 +650,14 @@ class AppConnection:
             else:
                 client.deactivate_connection(app_id)
         except OktaError as exc:
-            if _outcome_unknown(exc):
-                # The answer was lost, or a gateway failed after Okta may have acted: ask Okta.
-                found = _read_back(client, app_id)
+            if exc.may_have_acted:
+                # An answer was lost, or a gateway failed after Okta may have acted: ask Okta.
+                found = _read_back(client, app_id, exc)
                 status = None if found is None else found.status
                 if status == target:
                     state["status"] = target
                     return state
-                if status is not None:
-                    state["status"] = status
+                state["status"] = status  # null when Okta could not be asked: it is not known
             verb = "activating" if target == "ENABLED" else "deactivating"
             add_okta_error(diags, exc, f'{verb} the provisioning connection of application "{app_id}"')
             state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
@@ -677,7 +672,7 @@ class AppConnection:
             code = _secret(consent, "code")
             client.verify_consent(consent["app_name"], state["id"], code, consent["state"])
         except OktaError as exc:
-            if _outcome_unknown(exc):
+            if exc.may_have_acted:
                 # The code works once and may be spent: keep it, and let activation tell.
                 diags.add_warning(
                     "OAuth consent not confirmed",
@@ -705,12 +700,14 @@ class AppConnection:
         """POST the profile over `before` (None on create): the state after it, or None when Okta
         refused it. The apply goes on from that state only when no error was added.
 
-        When the answer is lost (or cannot be read) after Okta may have acted, the connection is
-        read back, as after a lifecycle call: if it shows all that was asked, the POST succeeded;
-        if not, the error stands with the state Okta reports, so a live connection is never left
-        out of the state. A new token is never confirmed that way (Okta never returns it): a
-        create then fails and Terraform records it as tainted, which is right, since nothing
-        proves Okta holds the token: the next apply sends the whole configuration again.
+        When the call fails after Okta may have acted, whatever the last error (a lost or
+        unreadable answer, a 5xx, a 429 or a refused token after an attempt that may have landed,
+        a stop), the connection is read back, as after a lifecycle call: if it shows all that was
+        asked, the POST succeeded; if not, the error stands with the state Okta reports, so a live
+        connection is never left out of the state. A new secret (`token`, `token_wo`, settings) is
+        never confirmed that way (Okta never returns it): a create then fails and Terraform records
+        it as tainted, which is right, since nothing proves Okta holds the token: the next apply
+        sends the whole configuration again.
         """
         app_id = planned["id"]
         activate = planned["action"] == "activate" and not consent_pending
@@ -720,10 +717,10 @@ class AppConnection:
             )
         except OktaError as exc:
             doing = f'configuring the provisioning connection of application "{app_id}"'
-            if not _outcome_unknown(exc):
+            if not exc.may_have_acted:
                 add_okta_error(diags, exc, doing, ["id"] if isinstance(exc, OktaNotFoundError) else None)
                 return None
-            found = _read_back(client, app_id)
+            found = _read_back(client, app_id, exc)
             state = lost_answer_state(before, planned, found)
             if found is None or not _confirms(state, planned, activated=activate):
                 add_okta_error(diags, exc, doing, read_back=found is not None)
