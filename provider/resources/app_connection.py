@@ -57,8 +57,10 @@ ACTION_FOR_STATUS = {status: action for action, status in STATUS_FOR_ACTION.item
 AUTH_SCHEMES = ("TOKEN", "OAUTH2")
 ROTATION_MODES = ("AUTO", "MANUAL")
 CONSENT_APPS = ("google", "office365", "slack", "zoomus")
-# What the POST sets in `profile` that Okta never reports back, so that no read can confirm it.
-UNREADABLE = ("token", "settings")
+# What the POST sets in `profile` that Okta never reports back, so that no read can confirm it:
+# the token in either form (with the version that says which write-only one was sent) and the
+# Office 365 settings (their password in either form, with its version).
+UNREADABLE = ("token", "token_wo", "token_wo_version", "settings")
 
 # ---------------------------------------------------------------------------------------------
 # Schema
@@ -503,10 +505,11 @@ def lost_answer_state(before: State | None, planned: State, connection: Connecti
     """The state after a POST whose answer was lost: `planned`, updated with what Okta reports now
     (`connection`, None when it could not be read).
 
-    What no read can tell keeps its value from before the call (none on create): the token and
-    the Office 365 settings, which Okta never returns, and the consent, which is sent only after
-    the POST. A later plan shows them as changes, so the next apply sends them again. Without a
-    read the status is null, not known, and destroy still deactivates.
+    What no read can tell keeps its value from before the call (none on create): the token, in
+    either form, with `token_wo_version`, and the Office 365 settings, which Okta never returns,
+    and the consent, which is sent only after the POST. A later plan shows them as changes (a
+    `*_wo_version` among them), so the next apply sends them again. Without a read the status is
+    null, not known, and destroy still deactivates.
     """
     state = deepcopy(planned)
     for name in ("status", "authorize_url", "base_url"):
@@ -524,11 +527,16 @@ def lost_answer_state(before: State | None, planned: State, connection: Connecti
 
 
 def _confirms(found: State, planned: State, *, activated: bool) -> bool:
-    """Whether `found`, read back after a lost answer, shows all that the POST asked Okta for."""
+    """Whether `found`, read back after a lost answer, shows all that the POST asked Okta for.
+
+    `found` holds the secrets of the state before the POST (see lost_answer_state), so a new one,
+    or a new `*_wo_version`, is never confirmed. Write-only values are compared by their version
+    alone: no state holds them, and `planned` has them from the configuration.
+    """
     base_url = planned.get("base_url")
     wanted = ("ENABLED",) if activated else tuple(STATUS_FOR_ACTION.values())
     return (
-        found["profile"] == planned["profile"]
+        without_write_only(found, WRITE_ONLY)["profile"] == without_write_only(planned, WRITE_ONLY)["profile"]
         and (not is_known(base_url) or found["base_url"] == base_url)
         and found["status"] in wanted
     )

@@ -1027,6 +1027,57 @@ def test_plan_of_a_new_version_expects_what_okta_reports_again() -> None:
     assert plan(prior, unchanged, set())["authorize_url"] is None
 
 
+def test_a_new_write_only_token_is_never_confirmed_by_a_read_back() -> None:
+    """Finding A: the 500s may hide a POST Okta applied, but no read shows the token it holds."""
+    client = PostAnswerLostClient(SERVER_ERROR, lands=False, status="ENABLED")
+    prior = stored(wo_token_state(status="ENABLED"))
+    diags = Diagnostics()
+    state = resource_with(client).update(UpdateContext(diags, "t"), prior, wo_token_state(version=2))
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert state["profile"]["token_wo_version"] == 1, "the next plan shows 1 -> 2 and sends it again"
+    assert state["profile"]["token_wo"] is None
+    assert diags.has_errors()
+
+
+@pytest.mark.parametrize("okta_status", ["DISABLED", "ENABLED"])
+def test_a_create_with_a_write_only_token_whose_post_failed_is_an_error_without_its_version(
+    okta_status: str,
+) -> None:
+    """So Terraform taints it, and after untaint the next plan still sends the token."""
+    client = PostAnswerLostClient(SERVER_ERROR, lands=False, status=okta_status)
+    client.read_base_url = None
+    diags = Diagnostics()
+    planned = wo_token_state(action="deactivate" if okta_status == "DISABLED" else "activate", base_url=None)
+    state = resource_with(client).create(CreateContext(diags, "t"), planned)
+    assert state is not None and state["profile"]["token_wo_version"] is None
+    assert state["status"] == okta_status
+    assert diags.has_errors()
+
+
+def test_a_lost_answer_with_the_same_write_only_token_is_confirmed() -> None:
+    """The version did not change, so the token Okta holds is the one the state vouches for."""
+    client = PostAnswerLostClient(RESET, lands=True, status="ENABLED")
+    prior = stored(wo_token_state(status="ENABLED"))
+    planned = wo_token_state(status="ENABLED", base_url="https://scim2.example.com")
+    diags = Diagnostics()
+    state = resource_with(client).update(UpdateContext(diags, "t"), prior, planned)
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert diags.diagnostics == []
+    assert state["base_url"] == "https://scim2.example.com" and state["profile"]["token_wo_version"] == 1
+
+
+def test_a_new_write_only_admin_password_is_never_confirmed_by_a_read_back() -> None:
+    client = PostAnswerLostClient(SERVER_ERROR, lands=True, status="DISABLED")
+    prior = stored({**wo_oauth_state(), "status": "DISABLED", "action": "deactivate"})
+    prior["profile"]["settings"] = {**prior["profile"]["settings"], "admin_password_wo": None}
+    planned = {**wo_oauth_state(), "action": "deactivate"}
+    planned["profile"]["settings"]["admin_password_wo_version"] = 2
+    diags = Diagnostics()
+    state = resource_with(client).update(UpdateContext(diags, "t"), prior, planned)
+    assert state["profile"]["settings"]["admin_password_wo_version"] == 1
+    assert diags.has_errors()
+
+
 WO_CONSENT = {"app_name": "office365", "code": None, "code_wo": "wo-c0de", "state": "st4te"}
 
 
