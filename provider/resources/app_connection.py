@@ -667,7 +667,12 @@ class AppConnection:
                     return state
                 state["status"] = status  # null when Okta could not be asked: it is not known
             verb = "activating" if target == "ENABLED" else "deactivating"
-            add_okta_error(diags, exc, f'{verb} the provisioning connection of application "{app_id}"')
+            add_okta_error(
+                diags,
+                exc,
+                f'{verb} the provisioning connection of application "{app_id}"',
+                awaiting_consent=target == "ENABLED" and bool(state.get("authorize_url")),
+            )
             state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
             return state
         state["status"] = target
