@@ -65,16 +65,27 @@ CONSENT_FORBIDDEN = (
     "consent link the application awaits. Open authorize_url again to get a new code and state. If "
     "they are fresh, the credentials in use may lack the permission to manage this application."
 )
+# Okta answers 403 to the activation of a consent app's connection while it awaits consent, as
+# for credentials that may not manage the application.
+CONSENT_PENDING = (
+    "The application awaits an administrator's consent, and Okta enables its connection only after "
+    "it: have an administrator open authorize_url (in the state), then add an oauth_consent block "
+    "with the code and state the consent returns, and apply again (see OAuth consent apps in the "
+    "okta_app_connection documentation)."
+)
 
 
-def okta_api_advice(exc: OktaAPIError, *, consent: bool = False) -> str:
+def okta_api_advice(exc: OktaAPIError, *, consent: bool = False, awaiting_consent: bool = False) -> str:
     """What to do about an API error, from the authentication in use and the cause Okta gave;
     empty when there is nothing to add to Okta's own words. `consent`: the call sent an
-    administrator's consent, which Okta refuses with a 403 of its own."""
+    administrator's consent, which Okta refuses with a 403 of its own; `awaiting_consent`: the
+    call activated a connection whose application awaits consent, which Okta refuses so too."""
     if exc.auth_error == "insufficient_scope":
         return _insufficient_scope(exc)
     if consent and exc.status == 403:
         return CONSENT_FORBIDDEN
+    if awaiting_consent and exc.status == 403:
+        return CONSENT_PENDING
     advice = {401: _REFUSED, 403: _FORBIDDEN}.get(exc.status)
     return "" if advice is None or exc.auth is None else advice[exc.auth]
 
@@ -101,15 +112,19 @@ def add_okta_error(
     *,
     read_back: bool | None = None,
     consent: bool = False,
+    awaiting_consent: bool = False,
 ) -> None:
     """Add an error for `exc`, saying what the provider was doing (`doing`) when it happened;
     `path` points at the argument it is about, when one is. `read_back` says, after a call Okta
     may have acted on, whether the connection could be read back for the state; `consent`, that
-    the call sent an administrator's consent."""
+    the call sent an administrator's consent; `awaiting_consent`, that it activated a connection
+    whose application awaits one."""
     detail = [f"While {doing}."]
     if exc.detail:
         detail.append(exc.detail)
-    if isinstance(exc, OktaAPIError) and (advice := okta_api_advice(exc, consent=consent)):
+    if isinstance(exc, OktaAPIError) and (
+        advice := okta_api_advice(exc, consent=consent, awaiting_consent=awaiting_consent)
+    ):
         detail.append(advice)
     if read_back is not None:
         detail.append(_READ_BACK[read_back])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from typing import Any
@@ -11,7 +10,7 @@ import httpx
 
 from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth, challenge_params
 from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credentials
-from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
+from provider.okta.errors import OktaAPIError, OktaError, OktaResponseError, OktaTransportError
 from provider.okta.ids import path_segment
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
@@ -215,10 +214,10 @@ class OktaClient:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             acted = may_have_acted(request) or not isinstance(exc, NOT_SENT)
             raise OktaTransportError(method, host, path, reason, may_have_acted=acted) from None
-        except OktaTransportError as exc:
-            # A new token could not be fetched to send the call again: what came before stands.
-            if may_have_acted(request) and not exc.may_have_acted:
-                raise dataclasses.replace(exc, may_have_acted=True) from None
+        except OktaError as exc:
+            # Stopped while waiting to send it again, or a new token could not be fetched to send it
+            # again after a 401: whatever the error, what earlier attempts may have done stands.
+            exc.may_have_acted = exc.may_have_acted or may_have_acted(request)
             raise
         if response.status_code >= 400:
             try:
@@ -238,6 +237,8 @@ class OktaClient:
                 auth_error=challenge.get("error", ""),
                 auth_error_description=challenge.get("error_description", ""),
                 required_scope=challenge.get("scope", ""),
+                # A 5xx may come from a gateway after Okta acted; a 4xx is Okta's, without acting.
+                may_have_acted=may_have_acted(request) or response.status_code >= 500,
             )
         if response.status_code not in (200, 201, 204):
             raise OktaResponseError(method, path, response.status_code, "unexpected status")

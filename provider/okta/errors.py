@@ -9,6 +9,11 @@
     └── OktaCancelled         Terraform asked the provider to stop while it was waiting
 
 No message ever contains a request body or a header, so no secret can leak through an error.
+
+Every error says whether Okta may have acted on the call before it failed (`may_have_acted`):
+the client sets it from what the retries saw, whatever the last answer or failure was, so that a
+caller asks Okta what is true rather than take a 429, a refused token or a stop for "nothing
+happened".
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ AuthKind = Literal["api_token", "access_token", "service_app"]
 
 class OktaError(Exception):
     """Base class of every error the Okta client raises on purpose."""
+
+    # Whether Okta may have acted on the call: an attempt it got whose answer was lost, a 5xx, or an
+    # answer that could not be read, before this error or as it.
+    may_have_acted: bool = False
 
     @property
     def summary(self) -> str:
@@ -60,6 +69,7 @@ class OktaAPIError(OktaError):
     auth_error: str = ""
     auth_error_description: str = ""
     required_scope: str = ""
+    may_have_acted: bool = False
 
     @classmethod
     def from_body(cls, method: str, path: str, status: int, body: Any, **context: Any) -> OktaAPIError:
@@ -157,6 +167,7 @@ class OktaResponseError(OktaError):
     path: str
     status: int
     problem: str
+    may_have_acted: bool = True
 
     def __str__(self) -> str:
         return f"Unexpected answer from Okta to {self.method} {self.path} ({self.status}): {self.problem}"
@@ -201,6 +212,7 @@ class OktaAuthError(OktaError):
     description: str
     attempts: int = 1
     elapsed: float = 0.0
+    may_have_acted: bool = False
 
     def __str__(self) -> str:
         if self.status >= 500:
@@ -230,6 +242,10 @@ class OktaAuthError(OktaError):
 
 class OktaCancelled(OktaError):
     """Terraform asked the provider to stop (Ctrl-C) while a request was waiting to be retried."""
+
+    def __init__(self, *, may_have_acted: bool = False) -> None:
+        super().__init__()
+        self.may_have_acted = may_have_acted
 
     def __str__(self) -> str:
         return "Interrupted: Terraform asked the provider to stop while it was waiting on Okta"

@@ -17,8 +17,9 @@ and does not count them against `request_timeout`: that time goes to the org's b
 other calls in flight, not to this one, so it must not use up the room left for its retries.
 
 It writes one for the caller: `okta_may_have_acted`, whether Okta may have acted on an attempt
-before the last answer or failure. It stays on the request across an auth flow's passes, so a
-call sent again with a new token still tells whether its first pass may have landed.
+before the last answer or failure, a stop (OktaCancelled) included. It stays on the request
+across an auth flow's passes, so a call sent again with a new token still tells whether its first
+pass may have landed.
 """
 
 from __future__ import annotations
@@ -146,9 +147,11 @@ class RetryTransport(httpx.BaseTransport):
             response: httpx.Response | None = None
             try:
                 response = self._inner.handle_request(request)
-            except httpx.LocalProtocolError:
+            except (httpx.LocalProtocolError, OktaCancelled):
+                # The request itself is malformed, or Terraform asked to stop while a layer below held
+                # it back: sending it again cannot help, and what earlier attempts may have done stands.
                 given.extensions[MAY_HAVE_ACTED] = acted
-                raise  # the request itself is malformed: sending it again cannot help
+                raise
             except httpx.TransportError as exc:
                 failure = exc
             if deadline is not None:
@@ -211,6 +214,7 @@ class RetryTransport(httpx.BaseTransport):
                 },
             )
             if self._stopping.wait(delay):
+                given.extensions[MAY_HAVE_ACTED] = acted
                 raise OktaCancelled
             renew = request.extensions.get("okta_renew")
             if renew is not None:

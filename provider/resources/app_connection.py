@@ -29,11 +29,9 @@ from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client,
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
-    OktaAPIError,
+    OktaCancelled,
     OktaError,
     OktaNotFoundError,
-    OktaResponseError,
-    OktaTransportError,
     TokenConnectionRequest,
 )
 from provider.okta.ids import is_okta_id
@@ -59,8 +57,10 @@ ACTION_FOR_STATUS = {status: action for action, status in STATUS_FOR_ACTION.item
 AUTH_SCHEMES = ("TOKEN", "OAUTH2")
 ROTATION_MODES = ("AUTO", "MANUAL")
 CONSENT_APPS = ("google", "office365", "slack", "zoomus")
-# What the POST sets in `profile` that Okta never reports back, so that no read can confirm it.
-UNREADABLE = ("token", "settings")
+# What the POST sets in `profile` that Okta never reports back, so that no read can confirm it:
+# the token in either form (with the version that says which write-only one was sent) and the
+# Office 365 settings (their password in either form, with its version).
+UNREADABLE = ("token", "token_wo", "token_wo_version", "settings")
 
 # ---------------------------------------------------------------------------------------------
 # Schema
@@ -505,10 +505,11 @@ def lost_answer_state(before: State | None, planned: State, connection: Connecti
     """The state after a POST whose answer was lost: `planned`, updated with what Okta reports now
     (`connection`, None when it could not be read).
 
-    What no read can tell keeps its value from before the call (none on create): the token and
-    the Office 365 settings, which Okta never returns, and the consent, which is sent only after
-    the POST. A later plan shows them as changes, so the next apply sends them again. Without a
-    read the status is null, not known, and destroy still deactivates.
+    What no read can tell keeps its value from before the call (none on create): the token, in
+    either form, with `token_wo_version`, and the Office 365 settings, which Okta never returns,
+    and the consent, which is sent only after the POST. A later plan shows them as changes (a
+    `*_wo_version` among them), so the next apply sends them again. Without a read the status is
+    null, not known, and destroy still deactivates.
     """
     state = deepcopy(planned)
     for name in ("status", "authorize_url", "base_url"):
@@ -526,11 +527,16 @@ def lost_answer_state(before: State | None, planned: State, connection: Connecti
 
 
 def _confirms(found: State, planned: State, *, activated: bool) -> bool:
-    """Whether `found`, read back after a lost answer, shows all that the POST asked Okta for."""
+    """Whether `found`, read back after a lost answer, shows all that the POST asked Okta for.
+
+    `found` holds the secrets of the state before the POST (see lost_answer_state), so a new one,
+    or a new `*_wo_version`, is never confirmed. Write-only values are compared by their version
+    alone: no state holds them, and `planned` has them from the configuration.
+    """
     base_url = planned.get("base_url")
     wanted = ("ENABLED",) if activated else tuple(STATUS_FOR_ACTION.values())
     return (
-        found["profile"] == planned["profile"]
+        without_write_only(found, WRITE_ONLY)["profile"] == without_write_only(planned, WRITE_ONLY)["profile"]
         and (not is_known(base_url) or found["base_url"] == base_url)
         and found["status"] in wanted
     )
@@ -575,18 +581,16 @@ def _consent_changed(current: State | None, planned: State) -> bool:
     return current is None or without_write_only(current, WRITE_ONLY).get("oauth_consent") != consent
 
 
-def _outcome_unknown(exc: OktaError) -> bool:
-    """Whether Okta may have acted on a call that failed: no answer to a request it got, an
-    answer that could not be read (Okta got the request), or a 5xx."""
-    return (
-        (isinstance(exc, OktaTransportError) and exc.may_have_acted)
-        or isinstance(exc, OktaResponseError)
-        or (isinstance(exc, OktaAPIError) and exc.status >= 500)
-    )
+def _read_back(client: OktaClient, app_id: str, exc: OktaError) -> Connection | None:
+    """The connection as Okta reports it now, after `exc` ended a call Okta may have acted on;
+    None when that cannot be learned.
 
-
-def _read_back(client: OktaClient, app_id: str) -> Connection | None:
-    """The connection as Okta reports it now, or None when that cannot be learned."""
+    After a stop (Ctrl-C) Okta is not asked: Terraform waits for this apply to return, and a read
+    could take as long as the call it follows. The state then has a null status, which the next
+    refresh reads, and destroy still deactivates.
+    """
+    if isinstance(exc, OktaCancelled):
+        return None
     try:
         return client.get_connection(app_id)
     except OktaError:
@@ -654,17 +658,21 @@ class AppConnection:
             else:
                 client.deactivate_connection(app_id)
         except OktaError as exc:
-            if _outcome_unknown(exc):
-                # The answer was lost, or a gateway failed after Okta may have acted: ask Okta.
-                found = _read_back(client, app_id)
+            if exc.may_have_acted:
+                # An answer was lost, or a gateway failed after Okta may have acted: ask Okta.
+                found = _read_back(client, app_id, exc)
                 status = None if found is None else found.status
                 if status == target:
                     state["status"] = target
                     return state
-                if status is not None:
-                    state["status"] = status
+                state["status"] = status  # null when Okta could not be asked: it is not known
             verb = "activating" if target == "ENABLED" else "deactivating"
-            add_okta_error(diags, exc, f'{verb} the provisioning connection of application "{app_id}"')
+            add_okta_error(
+                diags,
+                exc,
+                f'{verb} the provisioning connection of application "{app_id}"',
+                awaiting_consent=target == "ENABLED" and bool(state.get("authorize_url")),
+            )
             state["action"] = ACTION_FOR_STATUS.get(state["status"], state["action"])
             return state
         state["status"] = target
@@ -677,7 +685,7 @@ class AppConnection:
             code = _secret(consent, "code")
             client.verify_consent(consent["app_name"], state["id"], code, consent["state"])
         except OktaError as exc:
-            if _outcome_unknown(exc):
+            if exc.may_have_acted:
                 # The code works once and may be spent: keep it, and let activation tell.
                 diags.add_warning(
                     "OAuth consent not confirmed",
@@ -705,12 +713,14 @@ class AppConnection:
         """POST the profile over `before` (None on create): the state after it, or None when Okta
         refused it. The apply goes on from that state only when no error was added.
 
-        When the answer is lost (or cannot be read) after Okta may have acted, the connection is
-        read back, as after a lifecycle call: if it shows all that was asked, the POST succeeded;
-        if not, the error stands with the state Okta reports, so a live connection is never left
-        out of the state. A new token is never confirmed that way (Okta never returns it): a
-        create then fails and Terraform records it as tainted, which is right, since nothing
-        proves Okta holds the token: the next apply sends the whole configuration again.
+        When the call fails after Okta may have acted, whatever the last error (a lost or
+        unreadable answer, a 5xx, a 429 or a refused token after an attempt that may have landed,
+        a stop), the connection is read back, as after a lifecycle call: if it shows all that was
+        asked, the POST succeeded; if not, the error stands with the state Okta reports, so a live
+        connection is never left out of the state. A new secret (`token`, `token_wo`, settings) is
+        never confirmed that way (Okta never returns it): a create then fails and Terraform records
+        it as tainted, which is right, since nothing proves Okta holds the token: the next apply
+        sends the whole configuration again.
         """
         app_id = planned["id"]
         activate = planned["action"] == "activate" and not consent_pending
@@ -720,10 +730,10 @@ class AppConnection:
             )
         except OktaError as exc:
             doing = f'configuring the provisioning connection of application "{app_id}"'
-            if not _outcome_unknown(exc):
+            if not exc.may_have_acted:
                 add_okta_error(diags, exc, doing, ["id"] if isinstance(exc, OktaNotFoundError) else None)
                 return None
-            found = _read_back(client, app_id)
+            found = _read_back(client, app_id, exc)
             state = lost_answer_state(before, planned, found)
             if found is None or not _confirms(state, planned, activated=activate):
                 add_okta_error(diags, exc, doing, read_back=found is not None)

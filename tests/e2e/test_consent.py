@@ -147,6 +147,9 @@ def test_activation_before_consent_is_refused(terraform: Terraform, emulator: Em
     assert "Administrator consent needed" in flat(failed.stdout + failed.stderr)
     assert f'activating the provisioning connection of application "{app_id}"' in errors
     assert "consent has not been verified" in errors
+    assert "The application awaits an administrator's consent" in errors
+    assert "open authorize_url (in the state), then add an oauth_consent block" in errors
+    assert "administrator lacks the permission" not in errors
     assert api_calls(emulator) == ["POST /", "POST /lifecycle/activate"]
     assert emulator.store.connection(app_id).status == "DISABLED"
     state = terraform.resource()

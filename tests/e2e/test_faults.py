@@ -9,6 +9,7 @@ import pytest
 from okta_emulator import AppKind, Emulator
 
 from .conftest import Terraform, api_calls, header_with, token_connection, token_connections
+from .test_interrupt import interrupted_apply
 
 FAST_RETRIES = header_with(min_wait_seconds=0.2)
 ONE_RETRY = header_with(min_wait_seconds=0.2, max_retries=1)
@@ -136,6 +137,46 @@ def test_after_a_lost_answer_untaint_makes_the_next_apply_send_the_profile_again
     assert api_calls(emulator) == ["GET /", "POST /"], "the token is sent again; no deactivate, no outage"
     assert emulator.store.connection(app_id).status == "ENABLED"
     terraform.assert_no_changes()
+
+
+def test_a_post_okta_applied_then_429s_until_the_retries_ran_out_is_in_the_state(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    """The last answer is a 429, which Okta gives without acting, but the first attempt landed."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id), header=ONE_RETRY)
+    terraform.init()
+    emulator.store.inject("reset_after", method="POST", path="/connections/default")
+    emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=1)
+    failed = terraform.apply(expect=1)
+    assert "Okta API error 429" in failed.stderr
+    assert "the connection was read back" in " ".join(failed.stderr.split())
+    assert api_calls(emulator) == ["POST /", "POST /", "GET /"]
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] == "ENABLED", "a connection Okta enabled is in the state"
+    assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.this").stdout
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
+
+
+def test_ctrl_c_after_a_post_okta_may_have_applied_keeps_the_connection_in_the_state(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    """Stopped in the wait for a 429's reset: not read back (Terraform waits), but recorded."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id))
+    terraform.init()
+    emulator.store.inject("reset_after", method="POST", path="/connections/default")
+    emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=60)
+    output = interrupted_apply(terraform, lambda: emulator.store.count_status(429) == 1)
+    assert "Interrupted: Terraform asked the provider to stop" in output
+    assert api_calls(emulator) == ["POST /", "POST /"], "no retry and no read after the stop"
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
 
 
 def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_state(

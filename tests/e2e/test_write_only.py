@@ -14,7 +14,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, api_calls, grant_consent, terraform_version
+from .conftest import Terraform, api_calls, grant_consent, header_with, terraform_version
 from .test_consent import office365
 
 WRITE_ONLY_TERRAFORM = terraform_version() >= (1, 11)
@@ -161,6 +161,71 @@ def test_a_new_value_plans_nothing_and_a_new_version_sends_it_once(
     again = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=None, env=ephemeral(ROTATED))
     assert again.returncode == 0, again.stdout
     assert "POST /" not in api_calls(emulator)
+
+
+FAST_RETRIES = header_with(min_wait_seconds=0.2)
+
+
+def fail_the_posts(emulator: Emulator) -> None:
+    """Every attempt at the next POST of a profile is answered 500 (Okta may have acted on each)."""
+    emulator.store.inject("status", method="POST", path="/connections/default", status=500, count=3)
+
+
+@needs_write_only
+def test_a_new_token_whose_post_ended_in_server_errors_is_sent_again_by_the_next_apply(
+    terraform: Terraform, emulator: Emulator
+) -> None:
+    """Okta never returns the token, so no read-back can confirm the new one: the error stands and
+    the state keeps the version Okta is known to hold."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(EPHEMERAL_VARIABLE + token_wo_connection(app_id), header=FAST_RETRIES)
+    terraform.init()
+    terraform.apply(env=ephemeral(TOKEN))
+
+    terraform.write(EPHEMERAL_VARIABLE + token_wo_connection(app_id, version=2), header=FAST_RETRIES)
+    fail_the_posts(emulator)
+    failed = terraform.apply(expect=1, env=ephemeral(ROTATED))
+    assert "Okta API error 500" in failed.stderr
+    assert emulator.store.connection(app_id).profile["token"] == TOKEN
+    assert terraform.resource("okta_app_connection.scim")["profile"]["token_wo_version"] == 1
+    plan = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=2, env=ephemeral(ROTATED))
+    assert "token_wo_version = 1 -> 2" in plan.stdout
+
+    terraform.apply(env=ephemeral(ROTATED))
+    assert emulator.store.connection(app_id).profile["token"] == ROTATED
+
+
+@needs_write_only
+@pytest.mark.parametrize("okta_status", ["DISABLED", "ENABLED"])
+def test_a_create_whose_post_ended_in_server_errors_is_tainted_and_untaint_sends_the_token(
+    terraform: Terraform, emulator: Emulator, okta_status: str
+) -> None:
+    """Okta unconfigured (deactivate), or a connection already enabled there: either way the read
+    back matches the plan but for the token, which no read shows."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    if okta_status == "ENABLED":
+        emulator.store.set_status(app_id, "ENABLED")
+    action = "deactivate" if okta_status == "DISABLED" else "activate"
+    connection = token_wo_connection(app_id).replace('"activate"', f'"{action}"')
+    connection = connection.replace('  base_url = "https://api.example.com/scim/v2"\n', "")
+    assert "base_url" not in connection
+    terraform.write(EPHEMERAL_VARIABLE + connection, header=FAST_RETRIES)
+    terraform.init()
+    fail_the_posts(emulator)
+    failed = terraform.apply(expect=1, env=ephemeral(TOKEN))
+    assert "Okta API error 500" in failed.stderr
+    assert not emulator.store.connection(app_id).configured
+    state = terraform.resource("okta_app_connection.scim")
+    assert (state["status"], state["profile"]["token_wo_version"]) == (okta_status, None)
+    assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.scim").stdout
+
+    terraform.run("untaint", "okta_app_connection.scim")
+    emulator.store.clear_requests()
+    terraform.apply(env=ephemeral(TOKEN))
+    assert "POST /" in api_calls(emulator), "the profile is sent again, with the token"
+    assert emulator.store.connection(app_id).profile["token"] == TOKEN
+    done = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=None, env=ephemeral(TOKEN))
+    assert done.returncode == 0, done.stdout
 
 
 @needs_write_only

@@ -14,6 +14,8 @@ from provider.okta import (
     Connection,
     OAuthConnectionRequest,
     OktaAPIError,
+    OktaAuthError,
+    OktaCancelled,
     OktaError,
     OktaNotFoundError,
     OktaResponseError,
@@ -97,6 +99,8 @@ def token_state(action: str = "activate", status: Any = Unknown, **profile: Any)
         "profile": {
             "auth_scheme": "TOKEN",
             "token": "secret",
+            "token_wo": None,
+            "token_wo_version": None,
             "client_id": None,
             "signing": None,
             "settings": None,
@@ -114,6 +118,8 @@ def oauth_state() -> dict[str, Any]:
         "profile": {
             "auth_scheme": "OAUTH2",
             "token": None,
+            "token_wo": None,
+            "token_wo_version": None,
             "client_id": "cid",
             "signing": {"rotation_mode": "MANUAL"},
             "settings": {"admin_username": "admin@example.com", "admin_password": "pw"},
@@ -471,6 +477,7 @@ class PostAnswerLostClient(FakeClient):
 
 RESET = OktaTransportError("POST", "dev-1.okta.com", "/x", "ReadError: Connection reset by peer", 2, 1.0)
 TRUNCATED = OktaResponseError("POST", "/x", 200, "the body is not valid JSON (Unterminated string)")
+SERVER_ERROR = OktaAPIError("POST", "/x", 500, "E0000009", "Internal Server Error", may_have_acted=True)
 
 
 def no_secret_in(diags: Diagnostics) -> bool:
@@ -533,6 +540,54 @@ def test_a_lost_post_does_not_claim_the_consent_or_the_settings() -> None:
     assert [call[0] for call in client.calls] == ["post", "get"], "no consent after a lost answer"
     assert state is not None
     assert state["oauth_consent"] is None and state["profile"]["settings"] is None
+    assert diags.has_errors()
+
+
+# The POST landed, then Okta's answers were 429s until the retries ran out, or the service app's
+# token could not be renewed to send it again: the last error is not a lost answer, but an earlier
+# attempt may have acted, and the client says so.
+AFTER_429S = OktaAPIError("POST", "/x", 429, "E0000047", "API call exceeded rate limit", may_have_acted=True)
+AFTER_REFUSED_TOKEN = OktaAuthError(400, "invalid_client", "no", may_have_acted=True)
+
+
+@pytest.mark.parametrize("error", [AFTER_429S, AFTER_REFUSED_TOKEN], ids=["429s", "refused-token"])
+def test_a_post_okta_may_have_acted_on_before_any_error_is_read_back(error: OktaError) -> None:
+    client = PostAnswerLostClient(error, lands=True)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert state is not None, "Okta enabled it: it must be in the state"
+    assert (state["status"], state["action"]) == ("ENABLED", "activate")
+    [error_diag] = diags.diagnostics
+    assert error_diag.summary == error.summary and "the connection was read back" in error_diag.detail
+
+
+def test_a_stop_after_a_post_that_may_have_landed_records_it_without_asking_okta() -> None:
+    """Terraform waits for the apply to return after Ctrl-C: no read, a null status."""
+    client = PostAnswerLostClient(OktaCancelled(may_have_acted=True), lands=True)
+    diags = Diagnostics()
+    planned = {**token_state(), "authorize_url": Unknown}
+    state = resource_with(client).create(CreateContext(diags, "t"), planned)
+    assert [call[0] for call in client.calls] == ["post"]
+    assert state is not None and state["status"] is None and state["authorize_url"] is None
+    assert state["profile"]["token"] is None, "no read confirms the token: the next apply sends it"
+    [error] = diags.diagnostics
+    assert error.summary.startswith("Interrupted")
+
+
+def test_a_stop_before_okta_could_act_records_nothing() -> None:
+    client = PostAnswerLostClient(OktaCancelled(), lands=False)
+    assert resource_with(client).create(CreateContext(Diagnostics(), "t"), token_state()) is None
+    assert [call[0] for call in client.calls] == ["post"]
+
+
+def test_a_stop_after_an_activation_that_may_have_landed_leaves_the_status_unknown() -> None:
+    client = FakeClient(activates_in_post=False)
+    client.fail["activate"] = OktaCancelled(may_have_acted=True)
+    diags = Diagnostics()
+    state = resource_with(client).create(CreateContext(diags, "t"), token_state())
+    assert [call[0] for call in client.calls] == ["post", "activate"]
+    assert state is not None and state["status"] is None, "DISABLED may no longer be true"
     assert diags.has_errors()
 
 
@@ -970,6 +1025,57 @@ def test_plan_of_a_new_version_expects_what_okta_reports_again() -> None:
     assert plan(prior, proposed, {"profile.token_wo_version"})["authorize_url"] is Unknown
     unchanged = stored(wo_token_state(status="ENABLED", authorize_url=None))
     assert plan(prior, unchanged, set())["authorize_url"] is None
+
+
+def test_a_new_write_only_token_is_never_confirmed_by_a_read_back() -> None:
+    """Finding A: the 500s may hide a POST Okta applied, but no read shows the token it holds."""
+    client = PostAnswerLostClient(SERVER_ERROR, lands=False, status="ENABLED")
+    prior = stored(wo_token_state(status="ENABLED"))
+    diags = Diagnostics()
+    state = resource_with(client).update(UpdateContext(diags, "t"), prior, wo_token_state(version=2))
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert state["profile"]["token_wo_version"] == 1, "the next plan shows 1 -> 2 and sends it again"
+    assert state["profile"]["token_wo"] is None
+    assert diags.has_errors()
+
+
+@pytest.mark.parametrize("okta_status", ["DISABLED", "ENABLED"])
+def test_a_create_with_a_write_only_token_whose_post_failed_is_an_error_without_its_version(
+    okta_status: str,
+) -> None:
+    """So Terraform taints it, and after untaint the next plan still sends the token."""
+    client = PostAnswerLostClient(SERVER_ERROR, lands=False, status=okta_status)
+    client.read_base_url = None
+    diags = Diagnostics()
+    planned = wo_token_state(action="deactivate" if okta_status == "DISABLED" else "activate", base_url=None)
+    state = resource_with(client).create(CreateContext(diags, "t"), planned)
+    assert state is not None and state["profile"]["token_wo_version"] is None
+    assert state["status"] == okta_status
+    assert diags.has_errors()
+
+
+def test_a_lost_answer_with_the_same_write_only_token_is_confirmed() -> None:
+    """The version did not change, so the token Okta holds is the one the state vouches for."""
+    client = PostAnswerLostClient(RESET, lands=True, status="ENABLED")
+    prior = stored(wo_token_state(status="ENABLED"))
+    planned = wo_token_state(status="ENABLED", base_url="https://scim2.example.com")
+    diags = Diagnostics()
+    state = resource_with(client).update(UpdateContext(diags, "t"), prior, planned)
+    assert [call[0] for call in client.calls] == ["post", "get"]
+    assert diags.diagnostics == []
+    assert state["base_url"] == "https://scim2.example.com" and state["profile"]["token_wo_version"] == 1
+
+
+def test_a_new_write_only_admin_password_is_never_confirmed_by_a_read_back() -> None:
+    client = PostAnswerLostClient(SERVER_ERROR, lands=True, status="DISABLED")
+    prior = stored({**wo_oauth_state(), "status": "DISABLED", "action": "deactivate"})
+    prior["profile"]["settings"] = {**prior["profile"]["settings"], "admin_password_wo": None}
+    planned = {**wo_oauth_state(), "action": "deactivate"}
+    planned["profile"]["settings"]["admin_password_wo_version"] = 2
+    diags = Diagnostics()
+    state = resource_with(client).update(UpdateContext(diags, "t"), prior, planned)
+    assert state["profile"]["settings"]["admin_password_wo_version"] == 1
+    assert diags.has_errors()
 
 
 WO_CONSENT = {"app_name": "office365", "code": None, "code_wo": "wo-c0de", "state": "st4te"}

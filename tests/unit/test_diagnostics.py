@@ -74,3 +74,17 @@ def test_a_refused_consent_is_advised_as_one_not_as_a_missing_permission() -> No
     assert "Open authorize_url again to get a new code and state" in detail
     assert "administrator lacks the permission" not in detail
     assert "Open authorize_url" not in okta_api_advice(refused)
+
+
+def test_an_activation_refused_while_consent_is_pending_is_advised_as_such() -> None:
+    refused = OktaAPIError(
+        "POST", "/api/v1/apps/0oa1/connections/default/lifecycle/activate", 403, auth="api_token"
+    )
+    diags = Diagnostics()
+    add_okta_error(
+        diags, refused, 'activating the provisioning connection of application "0oa1"', awaiting_consent=True
+    )
+    detail = diags.diagnostics[0].detail
+    assert "awaits an administrator's consent" in detail and "add an oauth_consent block" in detail
+    assert "administrator lacks the permission" not in detail
+    assert "awaits an administrator's consent" not in okta_api_advice(refused)

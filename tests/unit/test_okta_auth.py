@@ -18,6 +18,7 @@ from provider.okta import (
     ClientOptions,
     InvalidPrivateKey,
     OktaAuthError,
+    OktaError,
     OktaTransportError,
     RetryPolicy,
     ServiceAppCredentials,
@@ -152,8 +153,16 @@ def test_a_token_okta_calls_invalid_is_replaced_once() -> None:
 @pytest.mark.parametrize(
     ("first_try", "acted"), [(httpx.ReadError("reset after sending"), True), (None, False)]
 )
+@pytest.mark.parametrize(
+    ("no_token", "error"),
+    [
+        (httpx.ConnectError("refused"), OktaTransportError),
+        (httpx.Response(400, json={"error": "invalid_client"}), OktaAuthError),
+    ],
+    ids=["token-endpoint-unreachable", "token-refused"],
+)
 def test_a_call_resent_with_a_new_token_keeps_what_its_first_pass_may_have_done(
-    first_try: Exception | None, acted: bool
+    first_try: Exception | None, acted: bool, no_token: httpx.Response | Exception, error: type[OktaError]
 ) -> None:
     """A try whose answer was lost, then a 401 for a token that expired meanwhile, then no new token:
     Okta may have acted on the first try, so the failure says so and the resource reads back."""
@@ -163,7 +172,9 @@ def test_a_call_resent_with_a_new_token_keeps_what_its_first_pass_may_have_done(
         if request.url.path == "/oauth2/v1/token":
             calls["token"] += 1
             if calls["token"] > 1:
-                raise httpx.ConnectError("refused")
+                if isinstance(no_token, Exception):
+                    raise no_token
+                return no_token
             return httpx.Response(200, json={"access_token": "tok-1", "token_type": "Bearer"})
         calls["api"] += 1
         if calls["api"] == 1 and first_try is not None:
@@ -177,7 +188,7 @@ def test_a_call_resent_with_a_new_token_keeps_what_its_first_pass_may_have_done(
         transport=httpx.MockTransport(handler),
         options=ClientOptions(retry=retry),
     )
-    with pytest.raises(OktaTransportError) as caught:
+    with pytest.raises(error) as caught:
         client.activate_connection("0oa1")
     assert calls["api"] == (2 if first_try is not None else 1) and calls["token"] > 1
     assert caught.value.may_have_acted is acted

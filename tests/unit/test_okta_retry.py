@@ -305,6 +305,49 @@ def test_a_failure_says_whether_okta_may_have_acted_on_the_call(
     assert caught.value.may_have_acted is acted
 
 
+@pytest.mark.parametrize(
+    ("answered", "acted"),
+    [
+        ([httpx.ReadError("reset after sending"), rate_limited(reset_in=0)], True),
+        ([httpx.Response(503), httpx.Response(403)], True),
+        ([rate_limited(reset_in=0), rate_limited(reset_in=0)], False),
+        ([httpx.Response(502)], True),
+        ([httpx.Response(403)], False),
+    ],
+)
+def test_an_error_answer_says_whether_okta_may_have_acted_on_the_call(
+    answered: list[httpx.Response | Exception], acted: bool
+) -> None:
+    """A 429 after an attempt that may have landed ends the call as an API error, not a transport
+    one: it must still say so, or the resource takes it for a call Okta never acted on."""
+    transport, seen = answers(*answered)
+    with pytest.raises(OktaAPIError) as caught:
+        client(transport, RecordingStop(), max_retries=len(answered) - 1).activate_connection("0oa1")
+    assert len(seen) == len(answered)
+    assert caught.value.may_have_acted is acted
+
+
+@pytest.mark.parametrize(
+    ("answered", "stop_after", "acted"),
+    [
+        ([httpx.ReadError("reset after sending")], 1, True),
+        ([rate_limited(reset_in=0)], 1, False),
+        ([httpx.ReadError("reset after sending"), OktaCancelled()], None, True),
+        ([rate_limited(reset_in=0), OktaCancelled()], None, False),
+    ],
+    ids=["stop-after-reset", "stop-after-429", "held-back-after-reset", "held-back-after-429"],
+)
+def test_a_stop_says_whether_okta_may_have_acted_before_it(
+    answered: list[httpx.Response | Exception], stop_after: int | None, acted: bool
+) -> None:
+    """Terraform's stop ends the wait before a retry, or the hold of a layer below (the governor)."""
+    transport, seen = answers(*answered, httpx.Response(200, json=CONNECTION))
+    with pytest.raises(OktaCancelled) as caught:
+        client(transport, RecordingStop(stop_after=stop_after)).activate_connection("0oa1")
+    assert len(seen) == len(answered), "nothing is sent after the stop"
+    assert caught.value.may_have_acted is acted
+
+
 def test_request_timeout_also_cuts_each_attempts_own_timeouts() -> None:
     granted: list[dict[str, float]] = []
 
