@@ -58,7 +58,8 @@ fewer repeats, the rate-limit window scaled down to 10 calls a second, the same 
 10 s) under 2. `--only rate_limited` or `--only concurrent_runs` (repeatable) runs just those
 sections, which start their own emulator.
 The code is the `bench` package beside this file, one module per section family. Prints one
-table and progress lines on stderr; writes every figure, with machine details, as JSON. It is a
+table and progress lines on stderr; writes every figure, with machine details, as JSON, and a
+chart per scale section as PNG next to it (with the `bench` extra, matplotlib). It is a
 benchmark: it asserts nothing.
 """
 

@@ -1,4 +1,4 @@
-"""The command line: runs the sections in order, prints the table and writes the JSON."""
+"""The command line: runs the sections in order, prints the table, writes the JSON and the charts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from okta_emulator import Emulator
 
-from . import report
+from . import charts, report
 from .calls import section_calls
 from .cpu_memory import section_cpu, section_memory
 from .harness import API_TOKEN, REPO, STARTED, UNLIMITED, Bench, progress
@@ -102,3 +102,4 @@ def main(description: str) -> None:
     }
     report.write_json(args.out, results)
     print(f"written to {args.out}")
+    charts.draw(results, args.out.parent)
