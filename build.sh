@@ -152,10 +152,16 @@ cmd_mirror() {
 
 # Benchmarks: every figure beside its floor, measured in the same run (not tests: no assertions).
 # The full run first builds the release in benchmarks/results/dist (dist/ is left alone), so
-# that the binary measured is this checkout's.
+# that the binary measured is this checkout's. The `bench` extra (matplotlib) draws the charts.
 cmd_bench() {
   ensure_venv
   ensure_terraform
+  local stamp="$VENV/.installed-bench-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    say "Installing the benchmark's charting extra into .venv"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev,bench]"
+    touch "$stamp"
+  fi
   local dist="$ROOT/benchmarks/results/dist"
   case " $* " in
     *" --quick "*) ;;

@@ -9,7 +9,8 @@ and is answered as an org whose connections are all TOKEN connections would answ
 So a configuration and a state are exactly the provider's, and Terraform does the same work for
 them. What Terraform and this floor take for N resources is the least a provider with this
 schema on this stack can take; the provider's time beside it is the cost of its HTTP client
-(section 3c of `run.py`). Run by the benchmark's launcher, as Terraform runs any plugin.
+(section 3c of the benchmark, `bench/scale.py`). Run by the benchmark's launcher, as Terraform
+runs any plugin.
 """
 
 from __future__ import annotations
