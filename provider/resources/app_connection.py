@@ -638,7 +638,10 @@ class AppConnection:
             if planned.get("base_url") is None and scheme != "OAUTH2":
                 planned["base_url"] = Unknown
         else:
-            if "action" in ctx.changed_fields or "id" in ctx.changed_fields:
+            # The status apply will reach is Okta's answer: unknown when the action changes, and
+            # when the state's status is not the action's (null after an interrupted call).
+            settled = current.get("status") == STATUS_FOR_ACTION.get(planned.get("action") or "")
+            if "action" in ctx.changed_fields or "id" in ctx.changed_fields or not settled:
                 planned["status"] = Unknown
             if _posts(current, planned):
                 planned["authorize_url"] = Unknown

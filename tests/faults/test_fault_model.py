@@ -298,11 +298,13 @@ class FaultModel(RuleBasedStateMachine):
         return view
 
     def _okta_acted(self, app_id: str) -> bool:
-        """Whether Okta handled a change of this connection during the last step (the journal)."""
+        """Whether Okta configured or enabled this connection during the last step (the journal).
+        A deactivation does not count: it is how a replacement's destroy leaves the connection."""
         prefix = f"/api/v1/apps/{app_id}/connections/default"
         return any(
             entry["method"] == "POST"
             and entry["path"].startswith(prefix)
+            and not entry["path"].endswith("/lifecycle/deactivate")
             and (200 <= entry["status"] < 300 or entry["fault"] == "reset_after")
             for entry in self.admin.get("/emulator/requests").json()
         )

@@ -1106,3 +1106,12 @@ def test_a_consent_sent_with_code_wo_is_not_sent_again_though_the_state_lacks_th
     renewed = {**planned, "action": "activate", "oauth_consent": {**WO_CONSENT, "state": "n3w"}}
     resource_with(client).update(UpdateContext(Diagnostics(), "t"), prior, renewed)
     assert client.calls[1][0] == "consent"
+
+
+@pytest.mark.parametrize("status", [None, "DISABLED"])
+def test_update_plans_status_unknown_when_the_state_has_not_the_actions_status(status: str | None) -> None:
+    # A call interrupted by Ctrl-C leaves status null: the apply that follows learns it from Okta,
+    # and a known planned status would make Terraform refuse the result as inconsistent.
+    current = token_state(status=status)
+    planned = plan(current, {**current, "base_url": "https://scim.example.com/v3"}, {"base_url"})
+    assert planned["status"] is Unknown
