@@ -11,7 +11,13 @@ import httpx
 
 from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth, challenge_params
 from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credentials
-from provider.okta.errors import OktaAPIError, OktaResponseError, OktaTransportError
+from provider.okta.errors import (
+    OktaAPIError,
+    OktaResponseError,
+    OktaTransportError,
+    proxy_refusal,
+    proxy_refused,
+)
 from provider.okta.ids import path_segment
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
@@ -202,8 +208,9 @@ class OktaClient:
         try:
             response = self._send(request, path)
         except RetriesExhausted as exc:
+            reason = proxy_refusal(exc.__cause__) or str(exc)  # a refused tunnel, retried
             raise OktaTransportError(
-                method, host, path, str(exc), exc.attempts, exc.elapsed, may_have_acted(request)
+                method, host, path, reason, exc.attempts, exc.elapsed, may_have_acted(request)
             ) from None
         except httpx.LocalProtocolError:
             # httpx quotes the offending header, which may hold a credential: never repeat it.
@@ -220,6 +227,17 @@ class OktaClient:
             if may_have_acted(request) and not exc.may_have_acted:
                 raise dataclasses.replace(exc, may_have_acted=True) from None
             raise
+        if response.status_code == 407:
+            # Okta never asks for proxy credentials: the proxy answered the request itself.
+            raise OktaTransportError(
+                method,
+                host,
+                path,
+                proxy_refused(407),
+                response.extensions.get("okta_attempts", 1),
+                response.extensions.get("okta_elapsed", 0.0),
+                may_have_acted(request),
+            )
         if response.status_code >= 400:
             try:
                 body = response.json()
