@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import httpx
 
 from provider.okta.credentials import DEFAULT_SCOPES
-from provider.okta.errors import AuthKind, OktaAuthError, OktaTransportError
+from provider.okta.errors import AuthKind, OktaAuthError, OktaTransportError, proxy_refusal, proxy_refused
 from provider.okta.keys import load_private_key
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -181,9 +181,19 @@ class ServiceAppAuth(httpx.Auth):
             response = self._http.send(self._token_request())
         except httpx.TransportError as exc:
             # The API call waiting for this token is not sent (the client knows of any earlier try).
+            reason = proxy_refusal(exc.__cause__) or str(exc)  # a refused tunnel, retried
             raise OktaTransportError(
-                "POST", self._http.base_url.host or "", "/oauth2/v1/token", str(exc), may_have_acted=False
+                "POST", self._http.base_url.host or "", "/oauth2/v1/token", reason, may_have_acted=False
             ) from None
+        if response.status_code == 407:
+            # Okta never asks for proxy credentials: the proxy answered the request itself.
+            raise OktaTransportError(
+                "POST",
+                self._http.base_url.host or "",
+                "/oauth2/v1/token",
+                proxy_refused(407),
+                may_have_acted=False,
+            )
         try:
             body = response.json()
         except ValueError:

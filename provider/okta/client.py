@@ -10,7 +10,14 @@ import httpx
 
 from provider.okta.auth import BearerAuth, ServiceAppAuth, SSWSAuth, challenge_params
 from provider.okta.credentials import AccessTokenCredentials, ApiToken, Credentials
-from provider.okta.errors import OktaAPIError, OktaError, OktaResponseError, OktaTransportError
+from provider.okta.errors import (
+    OktaAPIError,
+    OktaError,
+    OktaResponseError,
+    OktaTransportError,
+    proxy_refusal,
+    proxy_refused,
+)
 from provider.okta.ids import path_segment
 from provider.okta.models import Connection, ConnectionRequest
 from provider.okta.options import ClientOptions
@@ -201,8 +208,9 @@ class OktaClient:
         try:
             response = self._send(request, path)
         except RetriesExhausted as exc:
+            reason = proxy_refusal(exc.__cause__) or str(exc)  # a refused tunnel, retried
             raise OktaTransportError(
-                method, host, path, str(exc), exc.attempts, exc.elapsed, may_have_acted(request)
+                method, host, path, reason, exc.attempts, exc.elapsed, may_have_acted(request)
             ) from None
         except httpx.LocalProtocolError:
             # httpx quotes the offending header, which may hold a credential: never repeat it.
@@ -219,6 +227,17 @@ class OktaClient:
             # again after a 401: whatever the error, what earlier attempts may have done stands.
             exc.may_have_acted = exc.may_have_acted or may_have_acted(request)
             raise
+        if response.status_code == 407:
+            # Okta never asks for proxy credentials: the proxy answered the request itself.
+            raise OktaTransportError(
+                method,
+                host,
+                path,
+                proxy_refused(407),
+                response.extensions.get("okta_attempts", 1),
+                response.extensions.get("okta_elapsed", 0.0),
+                may_have_acted(request),
+            )
         if response.status_code >= 400:
             try:
                 body = response.json()

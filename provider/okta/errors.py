@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import httpx
+
 AuthKind = Literal["api_token", "access_token", "service_app"]
 """How a call was authenticated: which advice fits a 401 or 403 depends on it."""
 
@@ -41,6 +43,24 @@ class OktaError(Exception):
     def detail(self) -> str:
         """Everything else a user or Okta support needs."""
         return ""
+
+
+def proxy_refused(status: int | str) -> str:
+    """What failed when the proxy, not Okta, answered with an error (`status`): its body and reason
+    phrase are never quoted, as a hostile proxy may copy the request's credentials into them."""
+    return f"the proxy refused the connection ({status})"
+
+
+def proxy_refusal(exc: BaseException | None) -> str | None:
+    """What failed when the proxy refused to open a tunnel (`exc`, httpx's ProxyError), or None.
+
+    httpx words it "STATUS REASON", and the reason phrase is the proxy's to choose: only the
+    status is kept.
+    """
+    if not isinstance(exc, httpx.ProxyError):
+        return None
+    status = str(exc).split(" ", 1)[0]
+    return proxy_refused(status if status.isdigit() else "no status")
 
 
 def attempts_line(attempts: int, elapsed: float) -> str:

@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+import httpcore
+import httpx
+
 from provider.okta.org_url import host_problem, is_loopback, split_url
 
 SUPPORTED_SCHEMES = ("http", "https")
@@ -67,7 +70,32 @@ def proxy_url(value: str, source: str) -> str:
         )
     if not parts.hostname:
         raise InvalidProxy(f"{source} names no proxy host.")
-    reason = host_problem(parts.hostname.lower())
+    reason = host_problem(parts.hostname.lower()) or _transport_problem(proxy)
     if reason is not None:
         raise InvalidProxy(f"{source} is invalid: {reason}.")
     return proxy
+
+
+def _transport_problem(proxy: str) -> str | None:
+    """Why httpx would refuse `proxy` when the client builds its transport, or None.
+
+    This builds from the URL what httpx.HTTPTransport builds (its Proxy, the httpcore URL of the
+    proxy and the credentials as bytes), so that whatever httpx refuses is refused here, at
+    validation, rather than in the middle of an operation. httpx's messages quote the URL's
+    parts, which may hold the password: none is repeated.
+    """
+    try:
+        built = httpx.Proxy(url=proxy)
+        httpcore.URL(
+            scheme=built.url.raw_scheme,
+            host=built.url.raw_host,
+            port=built.url.port,
+            target=built.url.raw_path,
+        )
+        _ = built.raw_auth
+    except Exception:  # whatever httpx raises, the value is one it cannot use
+        return (
+            "the HTTP client cannot use it as a proxy URL: check the brackets around an IPv6 "
+            "address and the port (in a user name or password, write / ? # [ ] @ : % percent-encoded)"
+        )
+    return None

@@ -11,7 +11,10 @@ per schema version, then fitted:
   computed ones are filled by the next refresh;
 - attributes the schema no longer has are dropped (a step carries any whose value matters);
 - every value is checked against its type, and a state that cannot be fitted is an
-  `UnfitState` error that names the attribute and says what to do.
+  `UnfitState` error that names the attribute and says what to do;
+- a state without one of the arguments that name the remote object (required, not computed,
+  and replacing the resource when changed, such as an application ID) is unfit too: no read
+  can tell which object it was about.
 
 A resource declares its steps as a class attribute `upgrade_steps`: `{n: step}`, where `step`
 takes a state written at schema version `n` (as a dict, possibly lacking attributes) and
@@ -35,6 +38,10 @@ Step = Callable[[State], State]
 Path = list[str]
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "number": (int, float), "bool": (bool,)}
+_WHAT_TO_DO = (
+    "Remove the resource from the state (terraform state rm ADDRESS) and import it again "
+    "(terraform import ADDRESS ID, or an import block)."
+)
 _FOUND = {
     str: "a string",
     bool: "a bool",
@@ -88,7 +95,18 @@ def upgrade(
         if step is None:
             raise RuntimeError(f"{type_name} is at schema version {current} with no step from {step_version}")
         state = _object(type_name, step(state), [])
-    return fit(type_name, schema, state)
+    fitted = fit(type_name, schema, state)
+    for attribute in schema.attributes or []:
+        identifies = attribute.required and attribute.requires_replace and not attribute.computed
+        if identifies and fitted[attribute.name] is None:
+            raise UnfitState(
+                "Stored state does not fit the schema",
+                f"The stored state of this {type_name} has no {attribute.name}, which names the object "
+                f"at Okta; without it the provider cannot tell which object the state is about. "
+                f"{_WHAT_TO_DO}",
+                [attribute.name],
+            )
+    return fitted
 
 
 def fit(type_name: str, schema: Schema | Block, state: State, path: Path | None = None) -> State:
@@ -154,7 +172,6 @@ def _wrong_type(type_name: str, path: Path, expected: str, value: Any) -> UnfitS
         "Stored state does not fit the schema",
         f"The stored state of this {type_name} has {where} as {found}, "
         f"where this release of the provider expects {expected}; the state was not written by a "
-        "provider this release can read. Remove the resource from the state (terraform state rm "
-        "ADDRESS) and import it again (terraform import ADDRESS ID, or an import block).",
+        f"provider this release can read. {_WHAT_TO_DO}",
         path or None,
     )

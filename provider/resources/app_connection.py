@@ -491,7 +491,11 @@ def refreshed_state(current: State, connection: Connection) -> State:
         state["base_url"] = connection.base_url
     elif connection.auth_scheme == "OAUTH2":
         state["base_url"] = None
-    profile = state["profile"] = dict(state.get("profile") or {})
+    # A state without a profile (hand-edited, or a null block) gets every attribute of the block,
+    # null where nothing tells its value: Terraform accepts the whole block or none of it.
+    block = next(nested.block for nested in SCHEMA.block_types if nested.type_name == "profile")
+    names = [attribute.name for attribute in block.attributes] + [b.type_name for b in block.block_types]
+    profile = state["profile"] = dict(state.get("profile") or dict.fromkeys(names))
     if connection.auth_scheme in AUTH_SCHEMES:
         profile["auth_scheme"] = connection.auth_scheme
     if connection.client_id is not None:

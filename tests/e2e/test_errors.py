@@ -216,8 +216,27 @@ def test_an_invalid_base_url_from_a_sensitive_variable_is_not_repeated(
             {"OKTA_ORG_URL": "https://dev-123456.okta.com", "HTTPS_PROXY": "http://u:S3cret@proxy\t:3128"},
             "Unsupported proxy",
         ),
+        (
+            'variable "proxy" {\n  sensitive = true\n  default   = "http://u:S3cret@[v1.x]:80"\n}\n'
+            + HEADER.replace('provider "okta" {}', 'provider "okta" {\n  http_proxy = var.proxy\n}'),
+            {},
+            "Unsupported proxy",
+        ),
+        (
+            HEADER,
+            {"OKTA_ORG_URL": "https://dev-123456.okta.com", "HTTPS_PROXY": "http://u:S3cret@[::1]]:80"},
+            "Unsupported proxy",
+        ),
     ],
-    ids=["org_url-bracket", "org_url-idna", "http_proxy-bracket", "OKTA_ORG_URL-idna", "HTTPS_PROXY-tab"],
+    ids=[
+        "org_url-bracket",
+        "org_url-idna",
+        "http_proxy-bracket",
+        "OKTA_ORG_URL-idna",
+        "HTTPS_PROXY-tab",
+        "http_proxy-ipvfuture",
+        "HTTPS_PROXY-two-brackets",
+    ],
 )
 def test_provider_urls_the_client_cannot_use_are_named_not_internal_errors(
     terraform: Terraform, emulator: Emulator, header: str, env: dict[str, str], summary: str

@@ -185,3 +185,81 @@ def test_a_state_that_cannot_be_fitted_is_an_error_naming_the_attribute(
     assert "terraform state rm" in done.stderr
     assert "attributes is required" not in done.stderr
     assert posts(emulator) == []
+
+
+@pytest.mark.parametrize("missing", ["null", "absent"])
+def test_a_state_without_its_profile_plans_the_profile_okta_reports(
+    terraform: Terraform, emulator: Emulator, missing: str
+) -> None:
+    """Terraform accepts a profile block with every attribute or none: the refresh rebuilds all."""
+    fixture = RELEASES[0]
+    add_apps(emulator, fixture)
+    shutil.copy(fixture / "main.tf", terraform.workdir / "main.tf")
+    terraform.init()
+    terraform.apply()
+    state = stored_state(fixture)
+    scim = next(r for r in state["resources"] if r["name"] == "scim")["instances"][0]["attributes"]
+    if missing == "null":
+        scim["profile"] = None
+    else:
+        del scim["profile"]
+    (terraform.workdir / "terraform.tfstate").write_text(json.dumps(state))
+    emulator.store.clear_requests()
+
+    changes = planned_changes(terraform)
+    assert list(changes) == ["okta_app_connection.scim"]
+    assert changes["okta_app_connection.scim"]["before"]["profile"]["auth_scheme"] == "TOKEN"
+    assert changes["okta_app_connection.scim"]["before"]["profile"]["token"] is None
+    assert posts(emulator) == []
+    terraform.apply()
+    terraform.assert_no_changes()
+
+
+FEATURES = """
+resource "okta_app_features" "push" {
+  app_id = "0oaF1"
+  name   = "USER_PROVISIONING"
+  capabilities {
+    update {
+      profile { status = "ENABLED" }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("type_name", "missing"),
+    [("okta_app_connection", "id"), ("okta_app_features", "app_id"), ("okta_app_features", "name")],
+)
+def test_a_state_without_the_id_of_its_object_is_an_error_naming_it(
+    terraform: Terraform, emulator: Emulator, type_name: str, missing: str
+) -> None:
+    fixture = RELEASES[0]
+    add_apps(emulator, fixture)
+    state = stored_state(fixture)
+    if type_name == "okta_app_connection":
+        shutil.copy(fixture / "main.tf", terraform.workdir / "main.tf")
+        del state["resources"][0]["instances"][0]["attributes"][missing]
+    else:
+        terraform.write(FEATURES)
+        attributes = {"id": "0oaF1/USER_PROVISIONING", "app_id": "0oaF1", "name": "USER_PROVISIONING"}
+        del attributes[missing]
+        state["resources"] = [
+            {
+                **state["resources"][0],
+                "type": type_name,
+                "name": "push",
+                "instances": [{"schema_version": 0, "attributes": attributes}],
+            }
+        ]
+    (terraform.workdir / "terraform.tfstate").write_text(json.dumps(state))
+    terraform.init()
+
+    done = terraform.run("plan", "-input=false", expect=1)
+    message = " ".join(done.stderr.split())
+    assert "Stored state does not fit the schema" in message
+    assert f"The stored state of this {type_name} has no {missing}" in message
+    assert "terraform state rm" in message
+    assert "Internal error" not in message
+    assert posts(emulator) == []

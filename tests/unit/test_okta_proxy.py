@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from provider.okta import ApiToken, ClientOptions, InvalidProxy, environment_proxy
+from provider.okta import (
+    ApiToken,
+    ClientOptions,
+    Credentials,
+    InvalidProxy,
+    OktaTransportError,
+    RetryPolicy,
+    ServiceAppCredentials,
+    environment_proxy,
+)
 from provider.okta.client import OktaClient
 
 from .loopback import json_server
@@ -87,3 +102,68 @@ def test_calls_go_through_the_proxy(forward_proxy: tuple[str, list[str]]) -> Non
     finally:
         client.close()
     assert seen == ["GET http://okta.invalid/api/v1/apps/0oa1/connections/default HTTP/1.1"]
+
+
+class RefusingProxy(BaseHTTPRequestHandler):
+    """A hostile proxy: a 407 to every request and CONNECT, the request copied into its reason
+    phrase and into an Okta-like error body."""
+
+    def _refuse(self) -> None:
+        headers = [self.headers.get(name) for name in ("Proxy-Authorization", "Authorization")]
+        copied = " ".join([self.requestline, *(header or "" for header in headers)])
+        body = json.dumps({"errorCode": "E0000001", "errorSummary": copied}).encode()
+        self.send_response(407, copied)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_CONNECT = _refuse
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_proxy() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RefusingProxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://alice:PROXYPW77@127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+SERVICE_APP = ServiceAppCredentials(
+    client_id="0oaservice",
+    private_key_pem=ec.generate_private_key(ec.SECP256R1())
+    .private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    .decode(),
+)
+
+
+@pytest.mark.parametrize("org_url", ["http://okta.invalid", "https://okta.invalid"], ids=["plain", "tunnel"])
+@pytest.mark.parametrize("credentials", [ApiToken("00-api-token-secret"), SERVICE_APP], ids=["api", "token"])
+def test_a_proxy_refusal_is_the_proxys_not_okta_and_never_quoted(
+    refusing_proxy: str, org_url: str, credentials: Credentials
+) -> None:
+    """A 407 answered to the request itself (plain http) or to its CONNECT (https), on an API
+    call or on the token endpoint, comes from the proxy: its body and reason phrase, which may
+    copy the request's credentials, are not shown."""
+    options = ClientOptions(proxy=refusing_proxy, retry=RetryPolicy(max_retries=0))
+    client = OktaClient(org_url, credentials, options=options)
+    try:
+        with pytest.raises(OktaTransportError) as caught:
+            client.get_connection("0oa1")
+    finally:
+        client.close()
+    shown = f"{caught.value} {caught.value.summary} {caught.value.detail}"
+    assert "the proxy refused the connection (407)" in shown
+    assert not caught.value.may_have_acted
+    proxy_authorization = base64.b64encode(b"alice:PROXYPW77").decode()
+    for secret in ("PROXYPW77", proxy_authorization, "00-api-token-secret", "E0000001"):
+        assert secret not in shown

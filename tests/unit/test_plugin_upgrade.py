@@ -195,3 +195,31 @@ def test_adoption_runs_on_version_0_states_only_before_the_steps() -> None:
     seen.clear()
     assert upgrade(TYPE, schema(1), {0: step}, 1, {"id": "a"}, adopt)["count"] is None
     assert seen == []
+
+
+def identified_schema() -> Schema:
+    return Schema(
+        attributes=[
+            Attribute("app_id", String(), required=True, requires_replace=True),
+            Attribute("action", String(), required=True),
+            Attribute("id", String(), computed=True),
+        ]
+    )
+
+
+@pytest.mark.parametrize("stored", [{"action": "a"}, {"app_id": None, "action": "a"}])
+def test_a_state_without_an_argument_naming_its_object_is_an_error_naming_it(stored: dict[str, Any]) -> None:
+    with pytest.raises(UnfitState) as caught:
+        upgrade(TYPE, identified_schema(), {}, 0, stored)
+    assert caught.value.path == ["app_id"]
+    assert f"The stored state of this {TYPE} has no app_id" in caught.value.detail
+    assert "terraform state rm" in caught.value.detail
+
+
+def test_other_arguments_and_computed_attributes_may_be_null() -> None:
+    """A refresh or the next plan sets them; only an argument naming the object cannot be found."""
+    assert upgrade(TYPE, identified_schema(), {}, 0, {"app_id": "0oa1"}) == {
+        "app_id": "0oa1",
+        "action": None,
+        "id": None,
+    }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+
 import pytest
 from msgpack import ExtType
 from tf.types import Unknown
@@ -399,6 +402,10 @@ HOSTILE_PROXIES = [
     "http://u:S3cret@xn--:3128",
     "http://u:S3cret@a..b:3128",
     "http://u:S3cret@proxy:0",
+    "http://u:S3cret@[v1.x]:80",
+    "http://u:S3cret@[::1]x:80",
+    "http://u:S3cret@[::1]]:80",
+    "http://u:S3cret@[vF.abc]",
 ]
 
 
@@ -414,3 +421,63 @@ def test_a_proxy_variable_the_client_cannot_use_is_named_without_its_password(va
     found = problems(config(**ORG, api_token="t"), {"HTTPS_PROXY": value})
     assert [(argument, summary) for argument, summary, _ in found] == [("", "Unsupported proxy")]
     assert "HTTPS_PROXY" in found[0][2] and "S3" not in found[0][2]
+
+
+# Hostile URLs built from parts: userinfo with @ and :, brackets, ports, percent-escapes, unicode
+# and IDNA hosts, whitespace. Each goes to every argument and variable that makes a URL.
+URL_PARTS = (
+    ("http://", ""),
+    ("", "u:S3:cr@t@", "%40:S3%3A%ZZ%ff@", "ü:S3ö@"),
+    (
+        "h",
+        "[::1]",
+        "[v1.x]",
+        "[::1]]",
+        "[::1]x",
+        "[fe80::1%25eth0]",
+        "[]",
+        "é.com",
+        "xn--zca.de",
+        "xn--.de",
+        "h\u3002com",
+        "\uff28\uff2f\uff33\uff34.com",
+        "a%2Fb",
+        "h\u00a0",
+    ),
+    ("", ":", ":80", ":65536", ":x:80", ":٨٠", ":+80"),
+    ("", "/p?q#f"),
+)
+FUZZED_URLS = ["".join(parts) for parts in itertools.product(*URL_PARTS)]
+URL_ARGUMENTS: dict[str, Callable[[str], tuple[dict[str, object], dict[str, str]]]] = {
+    "org_url": lambda url: (config(org_url=url, api_token="t"), {}),
+    "OKTA_ORG_URL": lambda url: (config(api_token="t"), {"OKTA_ORG_URL": url}),
+    "base_url": lambda url: (config(org_name="dev-1", base_url=url, api_token="t"), {}),
+    "http_proxy": lambda url: (config(**ORG, api_token="t", http_proxy=url), {}),
+    "HTTPS_PROXY": lambda url: (config(**ORG, api_token="t"), {"HTTPS_PROXY": url}),
+}
+
+
+@pytest.mark.parametrize("source", URL_ARGUMENTS)
+def test_a_url_is_refused_by_name_or_makes_a_client(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No URL gets past validation that httpx then refuses when the client is built, and no
+    message repeats a password."""
+    import ssl
+
+    from provider.okta.client import OktaClient
+
+    # Loading the CA bundle for every client would take most of the test's time; URLs never use it.
+    context = ssl.create_default_context()
+    monkeypatch.setattr("httpx._transports.default.create_ssl_context", lambda *_, **__: context)
+
+    built: set[tuple[str, str | None]] = set()
+    for url in FUZZED_URLS:
+        cfg, env = URL_ARGUMENTS[source](url)
+        try:
+            settings = resolve(cfg, env)
+        except SettingsError as exc:
+            assert all(p.argument or source == "HTTPS_PROXY" for p in exc.problems), url
+            assert "S3" not in " ".join(p.summary + p.detail for p in exc.problems), url
+            continue
+        if (settings.org_url, settings.options.proxy) not in built:
+            built.add((settings.org_url, settings.options.proxy))
+            OktaClient(settings.org_url, settings.credentials, options=settings.options).close()
