@@ -21,8 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx
-
 AuthKind = Literal["api_token", "access_token", "service_app"]
 """How a call was authenticated: which advice fits a 401 or 403 depends on it."""
 
@@ -57,6 +55,8 @@ def proxy_refusal(exc: BaseException | None) -> str | None:
     httpx words it "STATUS REASON", and the reason phrase is the proxy's to choose: only the
     status is kept.
     """
+    import httpx  # only ever asked after a call, when httpx is loaded: start-up stays without it
+
     if not isinstance(exc, httpx.ProxyError):
         return None
     status = str(exc).split(" ", 1)[0]

@@ -13,9 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
-
 from provider.okta.org_url import host_problem, is_loopback, split_url
 
 SUPPORTED_SCHEMES = ("http", "https")
@@ -82,8 +79,12 @@ def _transport_problem(proxy: str) -> str | None:
     This builds from the URL what httpx.HTTPTransport builds (its Proxy, the httpcore URL of the
     proxy and the credentials as bytes), so that whatever httpx refuses is refused here, at
     validation, rather than in the middle of an operation. httpx's messages quote the URL's
-    parts, which may hold the password: none is repeated.
+    parts, which may hold the password: none is repeated. httpx is imported here, only when a
+    proxy is configured: validation and planning otherwise never load it (start-up time).
     """
+    import httpcore
+    import httpx
+
     try:
         built = httpx.Proxy(url=proxy)
         httpcore.URL(

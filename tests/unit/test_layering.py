@@ -4,6 +4,8 @@ nothing of Terraform or of the layers above it."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "provider"
@@ -55,3 +57,22 @@ def test_the_okta_client_imports_nothing_above_it() -> None:
         if module.startswith("provider.okta"):
             above = {name for name in imported if not name.startswith("provider.okta")}
             assert above == set(), f"{module} imports {sorted(above)}"
+
+
+def test_the_plugin_starts_without_the_http_stack() -> None:
+    # httpx costs about 60 ms to import: the handshake must not wait for it. The provider, its
+    # settings and the servicer are what the runner loads before the handshake.
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            "import sys, provider.provider, provider.plugin.servicer, provider.settings; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore')))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE.parent,
+    )
+    assert loaded.stdout.strip() == "[]"
