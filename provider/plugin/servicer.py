@@ -19,9 +19,11 @@ Differences from `tf.provider.ProviderServicer`, each a gap found against real T
   it had;
 - data sources get the same decoding and the same guarantee that no exception escapes;
 - the schema response is built once per process;
-- StopProvider only signals cancellation; the process stops on go-plugin's Shutdown;
-- the protocol 6.11 RPCs the provider has nothing for (`NOT_OFFERED`) answer UNIMPLEMENTED, as
-  Terraform expects of providers without them, instead of raising in the generated base class.
+- StopProvider only signals cancellation; the process stops on go-plugin's Shutdown.
+
+The service has only the RPCs the provider serves (tools/protocol.py trims protocol 6.11 to
+them); gRPC answers any other, such as resource identity or list resources, with UNIMPLEMENTED,
+as Terraform expects of a provider without that feature.
 """
 
 from __future__ import annotations
@@ -91,32 +93,6 @@ class ConfiguredUpdateContext(UpdateContext):  # type: ignore[misc]
     """An UpdateContext with the configuration being applied."""
 
     config: Config = field(default_factory=dict)
-
-
-# Protocol 6.11 RPCs for features this provider does not have: resource identity (Terraform
-# 1.12+), generated configuration, ephemeral resources, list resources, actions, state stores.
-NOT_OFFERED = (
-    "GetResourceIdentitySchemas",
-    "UpgradeResourceIdentity",
-    "GenerateResourceConfig",
-    "ValidateEphemeralResourceConfig",
-    "OpenEphemeralResource",
-    "RenewEphemeralResource",
-    "CloseEphemeralResource",
-    "ListResource",
-    "ValidateListResourceConfig",
-    "ValidateActionConfig",
-    "PlanAction",
-    "InvokeAction",
-    "ValidateStateStoreConfig",
-    "ConfigureStateStore",
-    "ReadStateBytes",
-    "WriteStateBytes",
-    "LockState",
-    "UnlockState",
-    "GetStates",
-    "DeleteState",
-)
 
 
 def _internal_error(diags: Diagnostics, rpc: str, exc: BaseException) -> None:
@@ -317,16 +293,3 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         """Terraform was interrupted: signal waits to end, but let in-flight calls finish."""
         self.stopping.set()
         return pb.StopProvider.Response()
-
-
-def _not_offered(name: str) -> Callable[..., Any]:
-    def handler(self: OktaProviderServicer, request: Any, context: grpc.ServicerContext) -> Any:
-        # abort() ends the call with this status and no "Exception calling application" log.
-        context.abort(grpc.StatusCode.UNIMPLEMENTED, f"the okta-py/okta provider does not offer {name}")
-
-    handler.__name__ = handler.__qualname__ = name
-    return handler
-
-
-for _name in NOT_OFFERED:
-    setattr(OktaProviderServicer, _name, _not_offered(_name))
