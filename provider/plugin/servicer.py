@@ -35,7 +35,6 @@ import os
 import threading
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import grpc
@@ -74,25 +73,27 @@ INTERNAL_ERROR = "Internal error in the Okta provider"
 Config = dict[str, Any]
 
 
-@dataclass
-class ConfiguredPlanContext(PlanContext):  # type: ignore[misc]
-    """A PlanContext with the resource's configuration (unknown values as in the request)."""
+class Configured:
+    """The configuration being planned or applied, beside what `tf`'s context carries (unknown
+    values as in the request); a plain mixin, as a dataclass costs about 0.4 ms of every start."""
 
-    config: Config = field(default_factory=dict)
+    config: Config
+
+    def __init__(self, *args: Any, config: Config, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.config = config
 
 
-@dataclass
-class ConfiguredCreateContext(CreateContext):  # type: ignore[misc]
+class ConfiguredPlanContext(Configured, PlanContext):  # type: ignore[misc]
+    """A PlanContext with the resource's configuration."""
+
+
+class ConfiguredCreateContext(Configured, CreateContext):  # type: ignore[misc]
     """A CreateContext with the configuration being applied."""
 
-    config: Config = field(default_factory=dict)
 
-
-@dataclass
-class ConfiguredUpdateContext(UpdateContext):  # type: ignore[misc]
+class ConfiguredUpdateContext(Configured, UpdateContext):  # type: ignore[misc]
     """An UpdateContext with the configuration being applied."""
-
-    config: Config = field(default_factory=dict)
 
 
 def _internal_error(diags: Diagnostics, rpc: str, exc: BaseException) -> None:
@@ -226,13 +227,14 @@ class OktaProviderServicer(ProviderServicer):  # type: ignore[misc]
         new_state: dict[str, Any] | None
         try:
             if prior is None:
-                new_state = resource.create(ConfiguredCreateContext(diags, type_name, config or {}), planned)
+                creating = ConfiguredCreateContext(diags, type_name, config=config or {})
+                new_state = resource.create(creating, planned)
             elif planned is None:
                 resource.delete(DeleteContext(diags, type_name), prior)
                 new_state = prior if diags.has_errors() else None
             else:
-                ctx = ConfiguredUpdateContext(diags, type_name, config or {})
-                new_state = resource.update(ctx, prior, planned)
+                updating = ConfiguredUpdateContext(diags, type_name, config=config or {})
+                new_state = resource.update(updating, prior, planned)
         except Exception as exc:
             _internal_error(diags, "ApplyResourceChange", exc)
             new_state = prior

@@ -218,7 +218,9 @@ def plan(
 ) -> dict[str, Any]:
     """Plan `planned`, configured as `config` (the same when not given: every leaf as set)."""
     resource = AppFeatures(OktaProvider())
-    ctx = ConfiguredPlanContext(Diagnostics(), "okta_app_features", set(), copy.deepcopy(config or planned))
+    ctx = ConfiguredPlanContext(
+        Diagnostics(), "okta_app_features", set(), config=copy.deepcopy(config or planned)
+    )
     return resource.plan(ctx, current, copy.deepcopy(planned))
 
 
@@ -313,7 +315,7 @@ def calls(emulator: Emulator) -> list[tuple[str, str]]:
 def create(resource: AppFeatures, config: dict[str, Any]) -> tuple[dict[str, Any] | None, Diagnostics]:
     diags = Diagnostics()
     planned = plan(None, config)
-    return resource.create(ConfiguredCreateContext(diags, "okta_app_features", config), planned), diags
+    return resource.create(ConfiguredCreateContext(diags, "okta_app_features", config=config), planned), diags
 
 
 def test_create_is_a_get_and_a_put_of_the_whole_object(emulator: Emulator, resource: AppFeatures) -> None:
@@ -436,7 +438,7 @@ def test_a_failed_update_keeps_the_state_it_had(emulator: Emulator, resource: Ap
     emulator.store.set_status(app_id, "DISABLED")
 
     diags = Diagnostics()
-    ctx = ConfiguredUpdateContext(diags, "okta_app_features", copy.deepcopy(state))
+    ctx = ConfiguredUpdateContext(diags, "okta_app_features", config=copy.deepcopy(state))
     after = resource.update(ctx, state, copy.deepcopy(state))
 
     assert diags.has_errors()
@@ -456,7 +458,9 @@ def test_update_sends_only_the_configured_settings_over_what_okta_holds(
     emulator.store.features.update(app_id, "USER_PROVISIONING", {"update": {"password": {"seed": "OKTA"}}})
 
     diags = Diagnostics()
-    after = resource.update(ConfiguredUpdateContext(diags, "okta_app_features", config), state, planned)
+    after = resource.update(
+        ConfiguredUpdateContext(diags, "okta_app_features", config=config), state, planned
+    )
 
     assert not diags.has_errors()
     password = emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]
