@@ -16,6 +16,7 @@ from tf.schema import Attribute, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
+from provider.declared_type import DeclaredType, Problem
 from provider.diagnostics import APP_ID_FORM, add_feature_error, configured_client, refused
 from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
 from provider.okta.features import (
@@ -40,10 +41,8 @@ from provider.resources.app_features_capabilities import (
     request_capabilities,
     resource_block,
 )
-from provider.session import Session
 
 State = dict[str, Any]
-Problem = tuple[list[str], str, str]
 IMPORT_FORM = (
     "terraform import okta_app_features.NAME <application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>"
 )
@@ -107,9 +106,14 @@ def name_problem(name: Any) -> Problem | None:
     return None
 
 
+def feature_id_problems(config: State) -> list[Problem]:
+    """The rules for `app_id` and `name`, which the data source has too."""
+    return [p for p in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))) if p]
+
+
 def validation_problems(config: State) -> list[Problem]:
     """Every rule checked before any call: (attribute path, summary, detail). Unknown values pass."""
-    problems = [p for p in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))) if p]
+    problems = feature_id_problems(config)
     capabilities = config.get("capabilities")
     if not isinstance(capabilities, dict):
         return problems
@@ -220,23 +224,12 @@ def _set(value: State, path: tuple[str, ...], item: Any) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-class AppFeatures:
+class AppFeatures(DeclaredType):
     """The resource type: a GET and a PUT to apply, a GET to refresh, nothing to destroy."""
 
-    def __init__(self, provider: Session) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "app_features"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
-        for path, summary, detail in validation_problems(config):
-            diags.add_error(summary, detail, path=path)
+    name = "app_features"
+    schema = SCHEMA
+    problems = staticmethod(validation_problems)
 
     def plan(self, ctx: ConfiguredPlanContext, current: State | None, planned: State) -> State:
         return planned_state(current, planned, ctx.config)
