@@ -8,7 +8,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, api_calls, header_with, token_connection, token_connections
+from .conftest import HEADER, Terraform, api_calls, header_with, token_connection, token_connections
 from .test_interrupt import interrupted_apply
 
 FAST_RETRIES = header_with(min_wait_seconds=0.2)
@@ -19,11 +19,24 @@ def statuses(emulator: Emulator) -> list[int]:
     return [entry.status for entry in emulator.store.requests()]
 
 
-def prepared(terraform: Terraform, emulator: Emulator) -> str:
+def prepared(terraform: Terraform, emulator: Emulator, header: str = FAST_RETRIES) -> str:
+    """A new application, and a configuration that activates its connection, initialised."""
     app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=FAST_RETRIES)
+    terraform.write(token_connection(app_id), header=header)
     terraform.init()
     return app_id
+
+
+def assert_kept_and_destroy_deactivates(
+    terraform: Terraform, emulator: Emulator, app_id: str, status: str | None
+) -> None:
+    """After a failed apply that Okta acted on: the connection Okta enabled is in the state, with
+    `status` (None: Okta may have acted, what it did is not known), and destroy deactivates it."""
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] == status, "the state's status is Okta's, or null if not known"
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
 
 
 def test_a_429_is_waited_out_and_the_apply_succeeds(terraform: Terraform, emulator: Emulator) -> None:
@@ -97,38 +110,26 @@ def test_a_create_whose_post_answer_is_lost_is_in_the_state_and_destroy_deactiva
     failed = terraform.apply(expect=1)
     assert "Gave up after 2 attempts" in failed.stderr
     assert token not in failed.stdout + failed.stderr
-    assert emulator.store.connection(app_id).status == "ENABLED"
     assert terraform.run("state", "list").stdout.split() == ["okta_app_connection.this"]
-    assert terraform.resource()["status"] == "ENABLED", "the state's status is Okta's"
     assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.this").stdout
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, "ENABLED")
     assert terraform.resources() == {}
 
 
 def test_a_lost_answer_whose_read_back_fails_too_is_still_recorded(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=ONE_RETRY)
-    terraform.init()
+    app_id = prepared(terraform, emulator, ONE_RETRY)
     emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
     emulator.store.inject("reset_before", method="GET", path="/connections/default", count=2)
     terraform.apply(expect=1)
-    assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, None)
 
 
 def test_after_a_lost_answer_untaint_makes_the_next_apply_send_the_profile_again(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=ONE_RETRY)
-    terraform.init()
+    app_id = prepared(terraform, emulator, ONE_RETRY)
     emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
     terraform.apply(expect=1)
     terraform.run("untaint", "okta_app_connection.this")
@@ -143,40 +144,28 @@ def test_a_post_okta_applied_then_429s_until_the_retries_ran_out_is_in_the_state
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """The last answer is a 429, which Okta gives without acting, but the first attempt landed."""
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=ONE_RETRY)
-    terraform.init()
+    app_id = prepared(terraform, emulator, ONE_RETRY)
     emulator.store.inject("reset_after", method="POST", path="/connections/default")
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=1)
     failed = terraform.apply(expect=1)
     assert "Okta API error 429" in failed.stderr
     assert "the connection was read back" in " ".join(failed.stderr.split())
     assert api_calls(emulator) == ["POST /", "POST /", "GET /"]
-    assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource()["status"] == "ENABLED", "a connection Okta enabled is in the state"
     assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.this").stdout
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, "ENABLED")
 
 
 def test_ctrl_c_after_a_post_okta_may_have_applied_keeps_the_connection_in_the_state(
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """Stopped in the wait for a 429's reset: not read back (Terraform waits), but recorded."""
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id))
-    terraform.init()
+    app_id = prepared(terraform, emulator, HEADER)
     emulator.store.inject("reset_after", method="POST", path="/connections/default")
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=60)
     output = interrupted_apply(terraform, lambda: emulator.store.count_status(429) == 1)
     assert "Interrupted: Terraform asked the provider to stop" in output
     assert api_calls(emulator) == ["POST /", "POST /"], "no retry and no read after the stop"
-    assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, None)
 
 
 def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_state(
