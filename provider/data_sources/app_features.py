@@ -9,10 +9,8 @@ from tf.schema import Attribute, Schema
 from tf.types import String
 
 from provider.declared_type import DeclaredType
-from provider.diagnostics import add_feature_error, configured_client
-from provider.okta import OktaError
-from provider.okta.features import get_feature
-from provider.resources.app_features import feature_id_problems, feature_state
+from provider.diagnostics import configured_client
+from provider.resources.app_features import feature_id_problems, fetched_state
 from provider.resources.app_features_capabilities import CAPABILITIES, object_type
 
 SCHEMA = Schema(
@@ -52,10 +50,4 @@ class AppFeaturesData(DeclaredType):
         client = configured_client(self.provider, diags)
         if diags.has_errors() or client is None:
             return None
-        app_id, name = config["app_id"], config["name"]
-        try:
-            feature = get_feature(client, app_id, name)
-        except OktaError as exc:
-            add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
-            return None
-        return feature_state(app_id, feature)
+        return fetched_state(client, diags, config["app_id"], config["name"], "reading")

@@ -9,7 +9,7 @@ managed: a block left out stays out of the state, a setting left out of a block 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf.iface import DeleteContext, ImportContext, ReadContext
 from tf.schema import Attribute, Schema
@@ -41,6 +41,9 @@ from provider.resources.app_features_capabilities import (
     request_capabilities,
     resource_block,
 )
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
 
 State = dict[str, Any]
 IMPORT_FORM = (
@@ -191,6 +194,17 @@ def feature_state(app_id: str, feature: Feature, shape: Any = True) -> State:
     }
 
 
+def fetched_state(client: OktaClient, diags: Diagnostics, app_id: str, name: str, doing: str) -> State | None:
+    """The feature's state as Okta reports it; None, with an error `doing` it ("reading",
+    "importing"), when the call fails."""
+    try:
+        feature = get_feature(client, app_id, name)
+    except OktaError as exc:
+        add_feature_error(diags, exc, f'{doing} feature {name} of application "{app_id}"', app_id)
+        return None
+    return feature_state(app_id, feature)
+
+
 def planned_state(current: State | None, planned: State, config: State) -> State:
     """What apply will learn from Okta marked unknown: on create the status and description;
     and every setting the configuration leaves out, of a block that was not in the state before
@@ -315,11 +329,4 @@ class AppFeatures(DeclaredType):
             )
             return None
         client = configured_client(self.provider, diags)
-        if client is None:
-            return None
-        try:
-            feature = get_feature(client, app_id, name)
-        except OktaError as exc:
-            add_feature_error(diags, exc, f'importing feature {name} of application "{app_id}"', app_id)
-            return None
-        return feature_state(app_id, feature)
+        return None if client is None else fetched_state(client, diags, app_id, name, "importing")
