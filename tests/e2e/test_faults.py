@@ -8,7 +8,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import HEADER, Terraform, api_calls, header_with, token_connection, token_connections
+from .conftest import Terraform, api_calls, header_with, prepared, token_connection, token_connections
 from .test_interrupt import interrupted_apply
 
 FAST_RETRIES = header_with(min_wait_seconds=0.2)
@@ -17,14 +17,6 @@ ONE_RETRY = header_with(min_wait_seconds=0.2, max_retries=1)
 
 def statuses(emulator: Emulator) -> list[int]:
     return [entry.status for entry in emulator.store.requests()]
-
-
-def prepared(terraform: Terraform, emulator: Emulator, header: str = FAST_RETRIES) -> str:
-    """A new application, and a configuration that activates its connection, initialised."""
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=header)
-    terraform.init()
-    return app_id
 
 
 def assert_kept_and_destroy_deactivates(
@@ -40,7 +32,7 @@ def assert_kept_and_destroy_deactivates(
 
 
 def test_a_429_is_waited_out_and_the_apply_succeeds(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=2)
     terraform.apply()
     assert statuses(emulator) == [429, 200]
@@ -49,7 +41,7 @@ def test_a_429_is_waited_out_and_the_apply_succeeds(terraform: Terraform, emulat
 
 
 def test_503_twice_then_success(terraform: Terraform, emulator: Emulator) -> None:
-    prepared(terraform, emulator)
+    prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("status", method="POST", status=503, count=2)
     terraform.apply()
     assert statuses(emulator) == [503, 503, 200]
@@ -57,14 +49,14 @@ def test_503_twice_then_success(terraform: Terraform, emulator: Emulator) -> Non
 
 
 def test_connection_reset_on_a_get(terraform: Terraform, emulator: Emulator) -> None:
-    prepared(terraform, emulator)
+    prepared(terraform, emulator, FAST_RETRIES)
     terraform.apply()
     emulator.store.inject("reset_before", method="GET")
     terraform.assert_no_changes()
 
 
 def test_connection_reset_before_a_post_is_handled(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("reset_before", method="POST")
     terraform.apply()
     assert emulator.store.connection(app_id).status == "ENABLED"
@@ -72,7 +64,7 @@ def test_connection_reset_before_a_post_is_handled(terraform: Terraform, emulato
 
 
 def test_connection_reset_after_a_post_landed_is_sent_again(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("reset_after", method="POST")
     terraform.apply()
     posts = [entry for entry in emulator.store.requests() if entry.method == "POST"]
@@ -85,7 +77,7 @@ def test_connection_reset_after_a_post_landed_is_sent_again(terraform: Terraform
 def test_truncated_json_is_a_clear_error_then_the_next_apply_converges(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("truncate", method="POST")
     failed = terraform.apply(expect=1)
     assert "Unexpected answer from Okta" in failed.stderr
@@ -159,7 +151,7 @@ def test_ctrl_c_after_a_post_okta_may_have_applied_keeps_the_connection_in_the_s
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """Stopped in the wait for a 429's reset: not read back (Terraform waits), but recorded."""
-    app_id = prepared(terraform, emulator, HEADER)
+    app_id = prepared(terraform, emulator)
     emulator.store.inject("reset_after", method="POST", path="/connections/default")
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=60)
     output = interrupted_apply(terraform, lambda: emulator.store.count_status(429) == 1)
@@ -190,7 +182,7 @@ def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_s
 def test_a_permanent_500_gives_up_and_says_how_hard_it_tried(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    prepared(terraform, emulator)
+    prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("status", method="POST", status=500, count=50)
     failed = terraform.apply(expect=1)
     assert "Okta API error 500" in failed.stderr
@@ -203,7 +195,7 @@ def test_a_permanent_500_gives_up_and_says_how_hard_it_tried(
 def test_a_lifecycle_failure_after_the_post_is_recorded_truthfully(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.activate_in_post = False
     emulator.store.inject("status", method="POST", path="/lifecycle/activate", status=403)
     failed = terraform.apply(expect=1)
@@ -255,9 +247,7 @@ def test_rate_limit_headers_that_are_not_numbers_are_survived(
 def test_a_429_with_an_unusable_reset_is_backed_off_and_the_apply_succeeds(
     terraform: Terraform, emulator: Emulator, reset: str
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=header_with(min_wait_seconds=0.2, max_wait_seconds=2))
-    terraform.init()
+    app_id = prepared(terraform, emulator, header_with(min_wait_seconds=0.2, max_wait_seconds=2))
     emulator.store.inject(
         "status",
         method="POST",
