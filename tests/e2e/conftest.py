@@ -72,6 +72,14 @@ def prepared(terraform: Terraform, emulator: Emulator, header: str = HEADER) -> 
     return app_id
 
 
+def prepared_many(terraform: Terraform, emulator: Emulator, count: int, header: str = HEADER) -> list[str]:
+    """`count` new applications, and a configuration that activates their connections, initialised."""
+    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(count)]
+    terraform.write(token_connections(app_ids), header=header)
+    terraform.init()
+    return app_ids
+
+
 def token_connections(app_ids: list[str]) -> str:
     """`okta_app_connection.many[*]`, one per application."""
     ids = ", ".join(f'"{app_id}"' for app_id in app_ids)

@@ -8,7 +8,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, api_calls, header_with, prepared, token_connection, token_connections
+from .conftest import Terraform, api_calls, header_with, prepared, prepared_many, token_connection
 from .test_interrupt import interrupted_apply
 
 FAST_RETRIES = header_with(min_wait_seconds=0.2)
@@ -164,9 +164,7 @@ def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_s
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """Issue 12: a 200 whose body is cut short answers a POST that Okta applied."""
-    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(8)]
-    terraform.write(token_connections(app_ids), header=FAST_RETRIES)
-    terraform.init()
+    app_ids = prepared_many(terraform, emulator, 8, FAST_RETRIES)
     emulator.store.inject("truncate", method="POST", path="/connections/default", count=3)
     failed = terraform.apply("-parallelism=8", expect=1)
     assert failed.stderr.count("not valid JSON") == 3
@@ -212,9 +210,7 @@ def test_a_lifecycle_failure_after_the_post_is_recorded_truthfully(
 def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform, emulator: Emulator) -> None:
     # 60 a minute, scaled down to 10 every 2 seconds so that the test takes seconds, not minutes.
     emulator.store.rate_limiter.configure(limit=10, window_seconds=2)
-    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(50)]
-    terraform.write(token_connections(app_ids))
-    terraform.init()
+    app_ids = prepared_many(terraform, emulator, 50)
     terraform.apply("-parallelism=10")
     answered = statuses(emulator)
     assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
@@ -225,9 +221,7 @@ def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform
 def test_rate_limit_headers_that_are_not_numbers_are_survived(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(3)]
-    terraform.write(token_connections(app_ids), header=FAST_RETRIES)
-    terraform.init()
+    app_ids = prepared_many(terraform, emulator, 3, FAST_RETRIES)
     garbage = {"reset": "soon", "remaining": "lots", "limit": "x"}
     emulator.store.inject("status", method="POST", status=429, rate_limit_headers=garbage)
     emulator.store.inject(
