@@ -55,14 +55,8 @@ class AppConnectionData(ByApplicationId):
     """Maps `GET .../connections/default` onto the data source's attributes."""
 
     reading = "the provisioning connection"
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "app_connection"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    name = "app_connection"
+    schema = SCHEMA
 
     def fetch(self, client: OktaClient, app_id: str) -> dict[str, Any]:
         connection = client.get_connection(app_id)

@@ -46,14 +46,8 @@ class AppConnectionJwksData(ByApplicationId):
     """Maps `GET .../connections/default/jwks` onto the data source's attributes."""
 
     reading = "the key set"
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "app_connection_jwks"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
+    name = "app_connection_jwks"
+    schema = SCHEMA
 
     def fetch(self, client: OktaClient, app_id: str) -> dict[str, Any]:
         keys = client.get_jwks(app_id)

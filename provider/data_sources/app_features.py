@@ -7,14 +7,11 @@ from typing import Any
 from tf.iface import ReadDataContext
 from tf.schema import Attribute, Schema
 from tf.types import String
-from tf.utils import Diagnostics
 
-from provider.diagnostics import add_feature_error, configured_client
-from provider.okta import OktaError
-from provider.okta.features import get_feature
-from provider.resources.app_features import app_id_problem, feature_state, name_problem
+from provider.declared_type import DeclaredType
+from provider.diagnostics import configured_client
+from provider.resources.app_features import feature_id_problems, fetched_state
 from provider.resources.app_features_capabilities import CAPABILITIES, object_type
-from provider.session import Session
 
 SCHEMA = Schema(
     version=0,
@@ -40,24 +37,12 @@ SCHEMA = Schema(
 )
 
 
-class AppFeaturesData:
+class AppFeaturesData(DeclaredType):
     """Maps `GET .../features/{name}` onto the data source's attributes."""
 
-    def __init__(self, provider: Session) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "app_features"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
-        for problem in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))):
-            if problem is not None:
-                diags.add_error(problem[1], problem[2], path=problem[0])
+    name = "app_features"
+    schema = SCHEMA
+    problems = staticmethod(feature_id_problems)
 
     def read(self, ctx: ReadDataContext, config: dict[str, Any]) -> dict[str, Any] | None:
         diags = ctx.diagnostics
@@ -65,10 +50,4 @@ class AppFeaturesData:
         client = configured_client(self.provider, diags)
         if diags.has_errors() or client is None:
             return None
-        app_id, name = config["app_id"], config["name"]
-        try:
-            feature = get_feature(client, app_id, name)
-        except OktaError as exc:
-            add_feature_error(diags, exc, f'reading feature {name} of application "{app_id}"', app_id)
-            return None
-        return feature_state(app_id, feature)
+        return fetched_state(client, diags, config["app_id"], config["name"], "reading")

@@ -2,41 +2,44 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from typing import TYPE_CHECKING, Any
 
 from tf.iface import ReadDataContext
 from tf.utils import Diagnostics
 
+from provider.declared_type import DeclaredType, Problem, report
 from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client
 from provider.okta import OktaError
 from provider.okta.ids import is_okta_id
-from provider.session import Session
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
 
 
-def checked_app_id(diags: Diagnostics, config: dict[str, Any]) -> str | None:
-    """The configured application ID; an error for one that cannot be; None while unknown."""
+def app_id_problems(config: dict[str, Any]) -> list[Problem]:
+    """An `id` that cannot be an application's."""
     app_id = config.get("id")
     if isinstance(app_id, str) and not is_okta_id(app_id):
-        diags.add_error("Invalid id", f"id must be {APP_ID_FORM}.", path=["id"])
-        return None
-    return app_id if isinstance(app_id, str) else None
+        return [(["id"], "Invalid id", f"id must be {APP_ID_FORM}.")]
+    return []
 
 
-class ByApplicationId(ABC):
+def checked_app_id(diags: Diagnostics, config: dict[str, Any]) -> str | None:
+    """The configured application ID; an error for one that cannot be; None while unknown."""
+    problems = app_id_problems(config)
+    report(diags, problems)
+    app_id = config.get("id")
+    return app_id if isinstance(app_id, str) and not problems else None
+
+
+class ByApplicationId(DeclaredType):
     """A data source whose only argument is the application's `id`."""
 
     #: What the read does, for error messages: "reading ... of application "{id}"".
     reading: str
 
-    def __init__(self, provider: Session) -> None:
-        self.provider = provider
-
-    def validate(self, diags: Diagnostics, type_name: str, config: dict[str, Any]) -> None:
-        checked_app_id(diags, config)
+    problems = staticmethod(app_id_problems)
 
     @abstractmethod
     def fetch(self, client: OktaClient, app_id: str) -> dict[str, Any]:

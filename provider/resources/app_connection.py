@@ -25,6 +25,7 @@ from tf.schema import Attribute, Block, Schema
 from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics
 
+from provider.declared_type import DeclaredType, Problem
 from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client, refused
 from provider.okta import (
     Connection,
@@ -45,7 +46,6 @@ from provider.plugin.write_only import (
     write_only_paths,
 )
 from provider.resources.app_connection_states import adopt_okta_okta
-from provider.session import Session
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -279,14 +279,12 @@ def _base_url_problem(base_url: str) -> str | None:
 WRITE_ONLY = write_only_paths(SCHEMA)
 
 
-def _secret_problems(
-    block: State, path: list[str], plain: str, *, versioned: bool = True
-) -> list[tuple[list[str], str, str]]:
+def _secret_problems(block: State, path: list[str], plain: str, *, versioned: bool = True) -> list[Problem]:
     """The rules of the secret `plain` (`token`, `admin_password`, `code`) and its write-only form
     in `block`: not both, nothing empty and, where it has one (`versioned`), a write-only value
     with its version and the reverse. Whether one of them is required is the caller's rule."""
     write_only, version = f"{plain}_wo", f"{plain}_wo_version"
-    problems: list[tuple[list[str], str, str]] = []
+    problems: list[Problem] = []
     if block.get(write_only) == "":
         problems.append(([*path, write_only], f"Invalid {write_only}", f"{write_only} must not be empty."))
     if block.get(plain) is not None and block.get(write_only) is not None:
@@ -321,13 +319,13 @@ def _secret_problems(
     return problems
 
 
-def validation_problems(config: State) -> list[tuple[list[str], str, str]]:
+def validation_problems(config: State) -> list[Problem]:
     """Every rule checked at plan time: (attribute path, summary, detail).
 
     Known values of string attributes are `str`; unknown ones (plain or refined) are not, so
     every `isinstance(..., str)` below lets unknowns pass until they are known.
     """
-    problems: list[tuple[list[str], str, str]] = []
+    problems: list[Problem] = []
 
     app_id = config.get("id")
     if isinstance(app_id, str) and not is_okta_id(app_id):
@@ -610,26 +608,14 @@ def _unsupported(diags: Diagnostics, app_id: str) -> None:
     )
 
 
-class AppConnection:
+class AppConnection(DeclaredType):
     """The resource type; Terraform's operations map onto the four connection endpoints."""
 
+    name = "app_connection"
+    schema = SCHEMA
+    problems = staticmethod(validation_problems)
     # Stored states: see provider.plugin.upgrade (schema version 0 has no upgrade steps yet).
     adopt_state = staticmethod(adopt_okta_okta)
-
-    def __init__(self, provider: Session) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "app_connection"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
-        for path, summary, detail in validation_problems(config):
-            diags.add_error(summary, detail, path=path)
 
     def plan(self, ctx: PlanContext, current: State | None, planned: State) -> State:
         """Mark what apply will learn from Okta as unknown; everything else is as configured."""

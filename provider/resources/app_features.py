@@ -9,13 +9,14 @@ managed: a block left out stays out of the state, a setting left out of a block 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tf.iface import DeleteContext, ImportContext, ReadContext
 from tf.schema import Attribute, Schema
 from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
+from provider.declared_type import DeclaredType, Problem
 from provider.diagnostics import APP_ID_FORM, add_feature_error, configured_client, refused
 from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
 from provider.okta.features import (
@@ -40,10 +41,11 @@ from provider.resources.app_features_capabilities import (
     request_capabilities,
     resource_block,
 )
-from provider.session import Session
+
+if TYPE_CHECKING:
+    from provider.okta.client import OktaClient
 
 State = dict[str, Any]
-Problem = tuple[list[str], str, str]
 IMPORT_FORM = (
     "terraform import okta_app_features.NAME <application id>/<USER_PROVISIONING|INBOUND_PROVISIONING>"
 )
@@ -107,9 +109,14 @@ def name_problem(name: Any) -> Problem | None:
     return None
 
 
+def feature_id_problems(config: State) -> list[Problem]:
+    """The rules for `app_id` and `name`, which the data source has too."""
+    return [p for p in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))) if p]
+
+
 def validation_problems(config: State) -> list[Problem]:
     """Every rule checked before any call: (attribute path, summary, detail). Unknown values pass."""
-    problems = [p for p in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))) if p]
+    problems = feature_id_problems(config)
     capabilities = config.get("capabilities")
     if not isinstance(capabilities, dict):
         return problems
@@ -187,6 +194,17 @@ def feature_state(app_id: str, feature: Feature, shape: Any = True) -> State:
     }
 
 
+def fetched_state(client: OktaClient, diags: Diagnostics, app_id: str, name: str, doing: str) -> State | None:
+    """The feature's state as Okta reports it; None, with an error `doing` it ("reading",
+    "importing"), when the call fails."""
+    try:
+        feature = get_feature(client, app_id, name)
+    except OktaError as exc:
+        add_feature_error(diags, exc, f'{doing} feature {name} of application "{app_id}"', app_id)
+        return None
+    return feature_state(app_id, feature)
+
+
 def planned_state(current: State | None, planned: State, config: State) -> State:
     """What apply will learn from Okta marked unknown: on create the status and description;
     and every setting the configuration leaves out, of a block that was not in the state before
@@ -220,23 +238,12 @@ def _set(value: State, path: tuple[str, ...], item: Any) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-class AppFeatures:
+class AppFeatures(DeclaredType):
     """The resource type: a GET and a PUT to apply, a GET to refresh, nothing to destroy."""
 
-    def __init__(self, provider: Session) -> None:
-        self.provider = provider
-
-    @classmethod
-    def get_name(cls) -> str:
-        return "app_features"
-
-    @classmethod
-    def get_schema(cls) -> Schema:
-        return SCHEMA
-
-    def validate(self, diags: Diagnostics, type_name: str, config: State) -> None:
-        for path, summary, detail in validation_problems(config):
-            diags.add_error(summary, detail, path=path)
+    name = "app_features"
+    schema = SCHEMA
+    problems = staticmethod(validation_problems)
 
     def plan(self, ctx: ConfiguredPlanContext, current: State | None, planned: State) -> State:
         return planned_state(current, planned, ctx.config)
@@ -322,11 +329,4 @@ class AppFeatures:
             )
             return None
         client = configured_client(self.provider, diags)
-        if client is None:
-            return None
-        try:
-            feature = get_feature(client, app_id, name)
-        except OktaError as exc:
-            add_feature_error(diags, exc, f'importing feature {name} of application "{app_id}"', app_id)
-            return None
-        return feature_state(app_id, feature)
+        return None if client is None else fetched_state(client, diags, app_id, name, "importing")

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from okta_emulator import Emulator
+from okta_emulator import AppKind, Emulator
 from provider.install import install
 
 API_TOKEN = "00emulator-api-token-e2e-7f3a9c"
@@ -62,6 +62,22 @@ resource "okta_app_connection" "{name}" {{
   }}
 }}
 """
+
+
+def prepared(terraform: Terraform, emulator: Emulator, header: str = HEADER) -> str:
+    """A new application, and a configuration that activates its connection, initialised."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id), header=header)
+    terraform.init()
+    return app_id
+
+
+def prepared_many(terraform: Terraform, emulator: Emulator, count: int, header: str = HEADER) -> list[str]:
+    """`count` new applications, and a configuration that activates their connections, initialised."""
+    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(count)]
+    terraform.write(token_connections(app_ids), header=header)
+    terraform.init()
+    return app_ids
 
 
 def token_connections(app_ids: list[str]) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform, api_calls, header_with, token_connection, token_connections
+from .conftest import Terraform, api_calls, header_with, prepared, prepared_many, token_connection
 from .test_interrupt import interrupted_apply
 
 FAST_RETRIES = header_with(min_wait_seconds=0.2)
@@ -19,15 +19,20 @@ def statuses(emulator: Emulator) -> list[int]:
     return [entry.status for entry in emulator.store.requests()]
 
 
-def prepared(terraform: Terraform, emulator: Emulator) -> str:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=FAST_RETRIES)
-    terraform.init()
-    return app_id
+def assert_kept_and_destroy_deactivates(
+    terraform: Terraform, emulator: Emulator, app_id: str, status: str | None
+) -> None:
+    """After a failed apply that Okta acted on: the connection Okta enabled is in the state, with
+    `status` (None: Okta may have acted, what it did is not known), and destroy deactivates it."""
+    assert emulator.store.connection(app_id).status == "ENABLED"
+    assert terraform.resource()["status"] == status, "the state's status is Okta's, or null if not known"
+
+    terraform.run("destroy", "-auto-approve", "-input=false")
+    assert emulator.store.connection(app_id).status == "DISABLED"
 
 
 def test_a_429_is_waited_out_and_the_apply_succeeds(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=2)
     terraform.apply()
     assert statuses(emulator) == [429, 200]
@@ -36,7 +41,7 @@ def test_a_429_is_waited_out_and_the_apply_succeeds(terraform: Terraform, emulat
 
 
 def test_503_twice_then_success(terraform: Terraform, emulator: Emulator) -> None:
-    prepared(terraform, emulator)
+    prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("status", method="POST", status=503, count=2)
     terraform.apply()
     assert statuses(emulator) == [503, 503, 200]
@@ -44,14 +49,14 @@ def test_503_twice_then_success(terraform: Terraform, emulator: Emulator) -> Non
 
 
 def test_connection_reset_on_a_get(terraform: Terraform, emulator: Emulator) -> None:
-    prepared(terraform, emulator)
+    prepared(terraform, emulator, FAST_RETRIES)
     terraform.apply()
     emulator.store.inject("reset_before", method="GET")
     terraform.assert_no_changes()
 
 
 def test_connection_reset_before_a_post_is_handled(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("reset_before", method="POST")
     terraform.apply()
     assert emulator.store.connection(app_id).status == "ENABLED"
@@ -59,7 +64,7 @@ def test_connection_reset_before_a_post_is_handled(terraform: Terraform, emulato
 
 
 def test_connection_reset_after_a_post_landed_is_sent_again(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("reset_after", method="POST")
     terraform.apply()
     posts = [entry for entry in emulator.store.requests() if entry.method == "POST"]
@@ -72,7 +77,7 @@ def test_connection_reset_after_a_post_landed_is_sent_again(terraform: Terraform
 def test_truncated_json_is_a_clear_error_then_the_next_apply_converges(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("truncate", method="POST")
     failed = terraform.apply(expect=1)
     assert "Unexpected answer from Okta" in failed.stderr
@@ -97,38 +102,26 @@ def test_a_create_whose_post_answer_is_lost_is_in_the_state_and_destroy_deactiva
     failed = terraform.apply(expect=1)
     assert "Gave up after 2 attempts" in failed.stderr
     assert token not in failed.stdout + failed.stderr
-    assert emulator.store.connection(app_id).status == "ENABLED"
     assert terraform.run("state", "list").stdout.split() == ["okta_app_connection.this"]
-    assert terraform.resource()["status"] == "ENABLED", "the state's status is Okta's"
     assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.this").stdout
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, "ENABLED")
     assert terraform.resources() == {}
 
 
 def test_a_lost_answer_whose_read_back_fails_too_is_still_recorded(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=ONE_RETRY)
-    terraform.init()
+    app_id = prepared(terraform, emulator, ONE_RETRY)
     emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
     emulator.store.inject("reset_before", method="GET", path="/connections/default", count=2)
     terraform.apply(expect=1)
-    assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, None)
 
 
 def test_after_a_lost_answer_untaint_makes_the_next_apply_send_the_profile_again(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=ONE_RETRY)
-    terraform.init()
+    app_id = prepared(terraform, emulator, ONE_RETRY)
     emulator.store.inject("reset_after", method="POST", path="/connections/default", count=2)
     terraform.apply(expect=1)
     terraform.run("untaint", "okta_app_connection.this")
@@ -143,49 +136,35 @@ def test_a_post_okta_applied_then_429s_until_the_retries_ran_out_is_in_the_state
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """The last answer is a 429, which Okta gives without acting, but the first attempt landed."""
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=ONE_RETRY)
-    terraform.init()
+    app_id = prepared(terraform, emulator, ONE_RETRY)
     emulator.store.inject("reset_after", method="POST", path="/connections/default")
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=1)
     failed = terraform.apply(expect=1)
     assert "Okta API error 429" in failed.stderr
     assert "the connection was read back" in " ".join(failed.stderr.split())
     assert api_calls(emulator) == ["POST /", "POST /", "GET /"]
-    assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource()["status"] == "ENABLED", "a connection Okta enabled is in the state"
     assert "(tainted)" in terraform.run("state", "show", "okta_app_connection.this").stdout
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, "ENABLED")
 
 
 def test_ctrl_c_after_a_post_okta_may_have_applied_keeps_the_connection_in_the_state(
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """Stopped in the wait for a 429's reset: not read back (Terraform waits), but recorded."""
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id))
-    terraform.init()
+    app_id = prepared(terraform, emulator)
     emulator.store.inject("reset_after", method="POST", path="/connections/default")
     emulator.store.inject("status", method="POST", path="/connections/default", status=429, reset_in=60)
     output = interrupted_apply(terraform, lambda: emulator.store.count_status(429) == 1)
     assert "Interrupted: Terraform asked the provider to stop" in output
     assert api_calls(emulator) == ["POST /", "POST /"], "no retry and no read after the stop"
-    assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource()["status"] is None, "Okta may have acted; what it did is not known"
-
-    terraform.run("destroy", "-auto-approve", "-input=false")
-    assert emulator.store.connection(app_id).status == "DISABLED"
+    assert_kept_and_destroy_deactivates(terraform, emulator, app_id, None)
 
 
 def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_state(
     terraform: Terraform, emulator: Emulator
 ) -> None:
     """Issue 12: a 200 whose body is cut short answers a POST that Okta applied."""
-    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(8)]
-    terraform.write(token_connections(app_ids), header=FAST_RETRIES)
-    terraform.init()
+    app_ids = prepared_many(terraform, emulator, 8, FAST_RETRIES)
     emulator.store.inject("truncate", method="POST", path="/connections/default", count=3)
     failed = terraform.apply("-parallelism=8", expect=1)
     assert failed.stderr.count("not valid JSON") == 3
@@ -201,7 +180,7 @@ def test_truncated_answers_to_parallel_creates_leave_no_connection_outside_the_s
 def test_a_permanent_500_gives_up_and_says_how_hard_it_tried(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    prepared(terraform, emulator)
+    prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.inject("status", method="POST", status=500, count=50)
     failed = terraform.apply(expect=1)
     assert "Okta API error 500" in failed.stderr
@@ -214,7 +193,7 @@ def test_a_permanent_500_gives_up_and_says_how_hard_it_tried(
 def test_a_lifecycle_failure_after_the_post_is_recorded_truthfully(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = prepared(terraform, emulator)
+    app_id = prepared(terraform, emulator, FAST_RETRIES)
     emulator.store.activate_in_post = False
     emulator.store.inject("status", method="POST", path="/lifecycle/activate", status=403)
     failed = terraform.apply(expect=1)
@@ -231,9 +210,7 @@ def test_a_lifecycle_failure_after_the_post_is_recorded_truthfully(
 def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform, emulator: Emulator) -> None:
     # 60 a minute, scaled down to 10 every 2 seconds so that the test takes seconds, not minutes.
     emulator.store.rate_limiter.configure(limit=10, window_seconds=2)
-    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(50)]
-    terraform.write(token_connections(app_ids))
-    terraform.init()
+    app_ids = prepared_many(terraform, emulator, 50)
     terraform.apply("-parallelism=10")
     answered = statuses(emulator)
     assert all(emulator.store.connection(app_id).status == "ENABLED" for app_id in app_ids)
@@ -244,9 +221,7 @@ def test_fifty_resources_share_a_small_bucket_with_few_429s(terraform: Terraform
 def test_rate_limit_headers_that_are_not_numbers_are_survived(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_ids = [emulator.store.add_app(AppKind.ORG2ORG) for _ in range(3)]
-    terraform.write(token_connections(app_ids), header=FAST_RETRIES)
-    terraform.init()
+    app_ids = prepared_many(terraform, emulator, 3, FAST_RETRIES)
     garbage = {"reset": "soon", "remaining": "lots", "limit": "x"}
     emulator.store.inject("status", method="POST", status=429, rate_limit_headers=garbage)
     emulator.store.inject(
@@ -266,9 +241,7 @@ def test_rate_limit_headers_that_are_not_numbers_are_survived(
 def test_a_429_with_an_unusable_reset_is_backed_off_and_the_apply_succeeds(
     terraform: Terraform, emulator: Emulator, reset: str
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id), header=header_with(min_wait_seconds=0.2, max_wait_seconds=2))
-    terraform.init()
+    app_id = prepared(terraform, emulator, header_with(min_wait_seconds=0.2, max_wait_seconds=2))
     emulator.store.inject(
         "status",
         method="POST",

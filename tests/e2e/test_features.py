@@ -13,12 +13,25 @@ from okta_emulator import AppKind, Emulator
 
 from .conftest import Terraform, terraform_version, token_connection
 
-USER_FEATURE = """
-resource "okta_app_features" "push" {
-  app_id = okta_app_connection.this.id
-  name   = "USER_PROVISIONING"
+CONNECTION_ID = "okta_app_connection.this.id"
 
-  capabilities {
+
+def feature(label: str, name: str, capabilities: str = "", *, app_id: str = CONNECTION_ID) -> str:
+    """An okta_app_features resource: `app_id` is an expression (a literal ID goes in quotes),
+    `capabilities` the body of its capabilities block, which is left out when empty."""
+    block = f"\n  capabilities {{\n{capabilities}  }}\n" if capabilities else ""
+    return f"""
+resource "okta_app_features" "{label}" {{
+  app_id = {app_id}
+  name   = "{name}"
+{block}}}
+"""
+
+
+USER_FEATURE = feature(
+    "push",
+    "USER_PROVISIONING",
+    """\
     create {
       lifecycle_create { status = "ENABLED" }
     }
@@ -31,16 +44,10 @@ resource "okta_app_features" "push" {
         change = "KEEP_EXISTING"
       }
     }
-  }
-}
-"""
+""",
+)
 
-INBOUND_FEATURE = """
-resource "okta_app_features" "import" {
-  app_id = "%s"
-  name   = "INBOUND_PROVISIONING"
-
-  capabilities {
+INBOUND_CAPABILITIES = """\
     import_settings {
       username {
         username_format     = "CUSTOM"
@@ -57,8 +64,6 @@ resource "okta_app_features" "import" {
     import_rules {
       user_create_and_match { exact_match_criteria = "EMAIL" }
     }
-  }
-}
 """
 
 
@@ -77,23 +82,40 @@ def feature_calls(emulator: Emulator) -> list[str]:
     ]
 
 
-def change_at_okta(emulator: Emulator, app_id: str, name: str, body: dict[str, Any]) -> None:
-    """A change made behind Terraform's back, through the emulator's admin API."""
-    httpx.put(
-        f"{emulator.url}/emulator/apps/{app_id}/features/{name}",
+def applied_with_connection(terraform: Terraform, emulator: Emulator, features: str = USER_FEATURE) -> str:
+    """A new application whose connection and `features` Terraform has applied."""
+    app_id = emulator.store.add_app(AppKind.ORG2ORG)
+    terraform.write(token_connection(app_id) + features)
+    terraform.init()
+    terraform.apply()
+    return app_id
+
+
+def behind_terraforms_back(emulator: Emulator, method: str, path: str, body: dict[str, Any]) -> None:
+    """A change made at Okta as an administrator would, through the emulator's admin API at
+    `/emulator/apps/{path}`."""
+    httpx.request(
+        method,
+        f"{emulator.url}/emulator/apps/{path}",
         content=json.dumps(body),
         headers={"Content-Type": "application/json"},
     ).raise_for_status()
 
 
+def change_at_okta(emulator: Emulator, app_id: str, name: str, body: dict[str, Any]) -> None:
+    """A feature's settings changed behind Terraform's back."""
+    behind_terraforms_back(emulator, "PUT", f"{app_id}/features/{name}", body)
+
+
+def disable_at_okta(emulator: Emulator, app_id: str) -> None:
+    """An administrator disables the connection behind Terraform's back."""
+    behind_terraforms_back(emulator, "PATCH", f"{app_id}/connection", {"status": "DISABLED"})
+
+
 def test_connection_then_features_plan_clean_show_drift_and_destroy_leaves_okta_alone(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id) + USER_FEATURE)
-    terraform.init()
-
-    terraform.apply()
+    app_id = applied_with_connection(terraform, emulator)
 
     assert feature_calls(emulator) == ["GET USER_PROVISIONING", "PUT USER_PROVISIONING"]
     assert emulator.store.features.get(app_id, "USER_PROVISIONING") == {
@@ -134,7 +156,7 @@ def test_inbound_settings_left_out_show_okta_s_and_plan_clean(
     terraform: Terraform, emulator: Emulator
 ) -> None:
     app_id = enabled_app(emulator)
-    terraform.write(INBOUND_FEATURE % app_id)
+    terraform.write(feature("import", "INBOUND_PROVISIONING", INBOUND_CAPABILITIES, app_id=f'"{app_id}"'))
     terraform.init()
 
     terraform.apply()
@@ -170,12 +192,11 @@ def test_inbound_settings_left_out_show_okta_s_and_plan_clean(
 
 def test_changing_name_replaces_the_resource(terraform: Terraform, emulator: Emulator) -> None:
     app_id = enabled_app(emulator)
-    config = 'resource "okta_app_features" "x" {\n  app_id = "%s"\n  name   = "%s"\n}\n'
-    terraform.write(config % (app_id, "USER_PROVISIONING"))
+    terraform.write(feature("x", "USER_PROVISIONING", app_id=f'"{app_id}"'))
     terraform.init()
     terraform.apply()
 
-    terraform.write(config % (app_id, "INBOUND_PROVISIONING"))
+    terraform.write(feature("x", "INBOUND_PROVISIONING", app_id=f'"{app_id}"'))
     plan = terraform.run("plan", "-input=false")
     assert "must be replaced" in plan.stdout
     assert re.search(
@@ -314,26 +335,19 @@ def test_import_by_id_plans_clean_and_a_malformed_id_shows_the_form(
     )
     # Every block of the variant, as -generate-config-out writes them (see
     # docs/resources/app_features.md on blocks left out after an import).
-    terraform.write(
-        f"""
-resource "okta_app_features" "imported" {{
-  app_id = "{app_id}"
-  name   = "INBOUND_PROVISIONING"
-  capabilities {{
-    import_settings {{
-      username {{ username_format = "EMAIL" }}
-      schedule {{
+    every_block = """\
+    import_settings {
+      username { username_format = "EMAIL" }
+      schedule {
         status = "ENABLED"
-        full_import {{ expression = "0 3 * * *" }}
-      }}
-    }}
-    import_rules {{
-      user_create_and_match {{ exact_match_criteria = "USERNAME" }}
-    }}
-  }}
-}}
+        full_import { expression = "0 3 * * *" }
+      }
+    }
+    import_rules {
+      user_create_and_match { exact_match_criteria = "USERNAME" }
+    }
 """
-    )
+    terraform.write(feature("imported", "INBOUND_PROVISIONING", every_block, app_id=f'"{app_id}"'))
     terraform.init()
 
     wrong = terraform.run("import", "okta_app_features.imported", app_id, expect=1)
@@ -417,23 +431,11 @@ def test_import_block_with_generated_configuration_plans_clean(
     terraform.assert_no_changes()
 
 
-def disable_at_okta(emulator: Emulator, app_id: str) -> None:
-    """An administrator disables the connection behind Terraform's back."""
-    httpx.patch(
-        f"{emulator.url}/emulator/apps/{app_id}/connection",
-        content=json.dumps({"status": "DISABLED"}),
-        headers={"Content-Type": "application/json"},
-    ).raise_for_status()
-
-
 def test_a_connection_disabled_outside_terraform_does_not_wedge_plan_apply_or_destroy(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id) + USER_FEATURE)
-    terraform.init()
-    terraform.apply()
-    feature = terraform.resource("okta_app_features.push")
+    app_id = applied_with_connection(terraform, emulator)
+    applied = terraform.resource("okta_app_features.push")
     disable_at_okta(emulator, app_id)
 
     plan = terraform.run("plan", "-detailed-exitcode", "-input=false", expect=2)
@@ -442,7 +444,7 @@ def test_a_connection_disabled_outside_terraform_does_not_wedge_plan_apply_or_de
 
     terraform.apply()
     assert emulator.store.connection(app_id).status == "ENABLED"
-    assert terraform.resource("okta_app_features.push") == feature
+    assert terraform.resource("okta_app_features.push") == applied
     terraform.assert_no_changes()
 
     disable_at_okta(emulator, app_id)
@@ -453,10 +455,7 @@ def test_a_connection_disabled_outside_terraform_does_not_wedge_plan_apply_or_de
 def test_deactivating_the_connection_in_the_configuration_keeps_the_feature_manageable(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id) + USER_FEATURE)
-    terraform.init()
-    terraform.apply()
+    app_id = applied_with_connection(terraform, emulator)
 
     terraform.write(token_connection(app_id, action="deactivate") + USER_FEATURE)
     terraform.apply()
@@ -470,31 +469,25 @@ def test_deactivating_the_connection_in_the_configuration_keeps_the_feature_mana
     terraform.assert_no_changes()
 
 
-PROFILE_AND_PASSWORD = """
-resource "okta_app_features" "push" {
-  app_id = okta_app_connection.this.id
-  name   = "USER_PROVISIONING"
-
-  capabilities {
-    update {
-      profile  { status = "%s" }
-      password { status = "ENABLED" }
-    }
-  }
-}
+def profile_and_password(profile_status: str) -> str:
+    """USER_PROVISIONING with the profile push `profile_status` and password sync enabled; the
+    password's seed and change are left out."""
+    update = f"""\
+    update {{
+      profile  {{ status = "{profile_status}" }}
+      password {{ status = "ENABLED" }}
+    }}
 """
+    return feature("push", "USER_PROVISIONING", update)
 
 
 def test_a_saved_plan_leaves_the_settings_the_configuration_leaves_out_as_okta_holds_them(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id) + PROFILE_AND_PASSWORD % "DISABLED")
-    terraform.init()
-    terraform.apply()
+    app_id = applied_with_connection(terraform, emulator, profile_and_password("DISABLED"))
     assert emulator.store.features.get(app_id, "USER_PROVISIONING")["update"]["password"]["seed"] == "RANDOM"
 
-    terraform.write(token_connection(app_id) + PROFILE_AND_PASSWORD % "ENABLED")
+    terraform.write(token_connection(app_id) + profile_and_password("ENABLED"))
     plan = terraform.run("plan", "-out=tfplan", "-input=false")
     assert re.search(r'~ status += "DISABLED" -> "ENABLED"', plan.stdout), plan.stdout
     change_at_okta(emulator, app_id, "USER_PROVISIONING", {"update": {"password": {"seed": "OKTA"}}})

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from okta_emulator import AppKind, Emulator
+from okta_emulator import Emulator
 from provider.plugin.runner import PARENT_CHECK_SECONDS, SHUTDOWN_GRACE_SECONDS
 
-from .conftest import Terraform, token_connection
+from .conftest import Terraform, prepared
 
 # Noticing Terraform is gone, the grace for in-flight calls, and room for a busy machine; a stuck
 # call to Okta would otherwise hold the provider for its read timeout (60 s) and more.
@@ -32,17 +32,23 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
-def interrupted_apply(terraform: Terraform, until: Callable[[], bool]) -> str:
-    """Start `terraform apply`, and once `until()` holds, press Ctrl-C; returns its output."""
-    apply = subprocess.Popen(
+def started_apply(terraform: Terraform, output: int) -> subprocess.Popen[str]:
+    """`terraform apply` started in its own process group, as in a terminal; its stdout and stderr
+    both go to `output` (subprocess.PIPE or subprocess.DEVNULL)."""
+    return subprocess.Popen(
         [terraform.binary, "apply", "-auto-approve", "-input=false", "-no-color"],
         cwd=terraform.workdir,
         env=terraform.env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # its own process group, as in a terminal
+        start_new_session=True,
     )
+
+
+def interrupted_apply(terraform: Terraform, until: Callable[[], bool]) -> str:
+    """Start `terraform apply`, and once `until()` holds, press Ctrl-C; returns its output."""
+    apply = started_apply(terraform, subprocess.PIPE)
     try:
         wait_until(until)
         os.killpg(apply.pid, signal.SIGINT)  # Ctrl-C reaches terraform and the provider alike
@@ -56,9 +62,7 @@ def interrupted_apply(terraform: Terraform, until: Callable[[], bool]) -> str:
 def test_sigint_to_the_process_group_mid_apply_keeps_the_created_connection(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id))
-    terraform.init()
+    app_id = prepared(terraform, emulator)
     # The POST lands at once; its answer takes longer than the provider's shutdown grace (2 s),
     # so only a provider that survives SIGINT can deliver it to Terraform.
     emulator.latency_ms = 6500
@@ -73,9 +77,7 @@ def test_sigint_to_the_process_group_mid_apply_keeps_the_created_connection(
 
 
 def test_ctrl_c_ends_a_rate_limit_wait_at_once(terraform: Terraform, emulator: Emulator) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id))
-    terraform.init()
+    prepared(terraform, emulator)
     emulator.store.inject("status", method="POST", status=429, reset_in=60)
     output = interrupted_apply(terraform, lambda: emulator.store.count_status(429) == 1)
     assert "Interrupted: Terraform asked the provider to stop" in output
@@ -113,18 +115,9 @@ def descendants(root: int) -> dict[int, bytes]:
 def test_a_provider_stuck_in_a_call_is_gone_soon_after_terraform_is_killed(
     terraform: Terraform, emulator: Emulator
 ) -> None:
-    app_id = emulator.store.add_app(AppKind.ORG2ORG)
-    terraform.write(token_connection(app_id))
-    terraform.init()
+    app_id = prepared(terraform, emulator)
     emulator.latency_ms = 300_000  # Okta's answer never comes while the test runs
-    apply = subprocess.Popen(
-        [terraform.binary, "apply", "-auto-approve", "-input=false", "-no-color"],
-        cwd=terraform.workdir,
-        env=terraform.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    apply = started_apply(terraform, subprocess.DEVNULL)
     pidfds: list[int] = []
     try:
         wait_until(lambda: emulator.store.connection(app_id).configured)
