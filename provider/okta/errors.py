@@ -9,6 +9,8 @@
     └── OktaCancelled         Terraform asked the provider to stop while it was waiting
 
 No message ever contains a request body or a header, so no secret can leak through an error.
+The errors with fields are dataclasses with `eq=False`: like every exception, they compare and
+hash by identity (a dataclass's field equality would make them unhashable).
 
 Every error says whether Okta may have acted on the call before it failed (`may_have_acted`):
 the client sets it from what the retries saw, whatever the last answer or failure was, so that a
@@ -69,7 +71,7 @@ def attempts_line(attempts: int, elapsed: float) -> str:
     return f"Gave up after {attempts} attempts over {elapsed:.1f} s."
 
 
-@dataclass
+@dataclass(eq=False)
 class OktaAPIError(OktaError):
     """Okta answered with an error status; carries the fields of Okta's error body."""
 
@@ -147,7 +149,7 @@ class OktaNotFoundError(OktaAPIError):
     """Okta answered 404: the application (or its connection) does not exist."""
 
 
-@dataclass
+@dataclass(eq=False)
 class OktaTransportError(OktaError):
     """No usable answer from Okta: says which host and what failed, never the request itself.
 
@@ -179,7 +181,7 @@ class OktaTransportError(OktaError):
         return "\n".join(lines)
 
 
-@dataclass
+@dataclass(eq=False)
 class OktaResponseError(OktaError):
     """Okta answered, but not with what its API promises: it got the request, so it may have acted."""
 
@@ -223,7 +225,7 @@ _TOKEN_ERROR_ADVICE = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class OktaAuthError(OktaError):
     """The org's token endpoint refused to issue an access token to the service app."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import httpx
@@ -13,6 +14,8 @@ from provider.okta import (
     ClientOptions,
     OAuthConnectionRequest,
     OktaAPIError,
+    OktaAuthError,
+    OktaCancelled,
     OktaNotFoundError,
     OktaResponseError,
     OktaTransportError,
@@ -289,3 +292,17 @@ def test_every_call_carries_the_configured_timeouts() -> None:
     assert [request.extensions["timeout"] for request in seen] == [
         {"connect": 1.5, "read": 7.0, "write": 3.0, "pool": 9.0}
     ] * 2
+
+
+def test_its_errors_hash_and_compare_by_identity_as_exceptions_do() -> None:
+    errors = [
+        OktaAPIError("GET", "/api/v1/apps/0oa1", 400, "E0000001"),
+        OktaNotFoundError("GET", "/api/v1/apps/0oa1", 404),
+        OktaTransportError("GET", "example.okta.com", "/api/v1/apps/0oa1", "connection refused"),
+        OktaResponseError("GET", "/api/v1/apps/0oa1", 200, "not JSON"),
+        OktaAuthError(401, "invalid_client", "no such client"),
+        OktaCancelled(),
+    ]
+    twins = [copy.copy(error) for error in errors]
+    assert len({*errors, *twins}) == 2 * len(errors)
+    assert all(error != twin for error, twin in zip(errors, twins, strict=True))
