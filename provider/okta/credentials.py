@@ -1,4 +1,7 @@
-"""The three ways to authenticate to Okta, as plain values (nothing here imports an HTTP stack)."""
+"""The three ways to authenticate to Okta, as plain values (nothing here imports an HTTP stack).
+
+Each writes its own `__repr__`, which never shows the secret (`repr=False` to the dataclass).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from dataclasses import dataclass
 DEFAULT_SCOPES = ("okta.apps.manage", "okta.apps.read")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ApiToken:
     """An Okta API token (SSWS)."""
 
@@ -17,7 +20,7 @@ class ApiToken:
         return "ApiToken(<redacted>)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AccessTokenCredentials:
     """An OAuth 2.0 access token obtained elsewhere."""
 
@@ -27,7 +30,7 @@ class AccessTokenCredentials:
         return "AccessTokenCredentials(<redacted>)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ServiceAppCredentials:
     """An OAuth 2.0 service app: its client id and the private key registered with it."""
 

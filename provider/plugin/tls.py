@@ -27,8 +27,10 @@ BACKDATE_SECONDS = 5 * 60
 CACHE_FILE = "plugin-tls.json"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ServerTLS:
+    """The server's key and certificate; its repr is object's, so a log line never shows the key."""
+
     key_pem: bytes
     cert_pem: bytes
     not_before: float

@@ -13,6 +13,12 @@ from cryptography import x509
 from provider.plugin.tls import CACHE_FILE, RENEW_BEFORE_SECONDS, server_tls
 
 
+def test_its_repr_never_shows_the_private_key(tmp_path: Path) -> None:
+    tls = server_tls(tmp_path / "cache")
+    assert b"PRIVATE KEY" in tls.key_pem
+    assert "PRIVATE KEY" not in repr(tls) and "PRIVATE KEY" not in str(tls)
+
+
 def rewrite_cache(directory: Path, **fields: object) -> None:
     cached = json.loads((directory / CACHE_FILE).read_text())
     cached.update(fields)
