@@ -293,6 +293,11 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
         # the provider never runs protoc, so its compiler (about 7 MB) stays out.
         "--exclude-module",
         "grpc_tools",
+        # Nothing in the provider starts processes, but once multiprocessing is bundled (the
+        # stdlib's concurrent.futures.process names it), PyInstaller's runtime hook for it imports
+        # it, with spawn, pickle and util, at every start: about 5 ms before the handshake.
+        "--exclude-module",
+        "multiprocessing",
         str(entry),
     ]
     subprocess.run(command, check=True, cwd=scratch, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})

@@ -321,6 +321,15 @@ def test_zip_ships_what_the_provider_runs_and_nothing_of_the_build_machine(relea
     assert not [name for name, data in contents.items() if checkout in data]
 
 
+def test_zip_leaves_out_multiprocessing_whose_runtime_hook_would_run_at_every_start(
+    release: Release,
+) -> None:
+    with zipfile.ZipFile(release.archive) as bundle:
+        names = bundle.namelist()
+    assert "_internal/concurrent/futures/thread.pyc" in names, "the listing is of the modules"
+    assert not [name for name in names if name.startswith("_internal/multiprocessing/")]
+
+
 def test_binary_installs_and_applies_with_no_python_in_the_environment(
     release: Release, applied: Applied
 ) -> None:
