@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from provider.okta import (
@@ -254,7 +254,8 @@ def _private_key(value: str, problems: list[Problem]) -> str | None:
     pem = value
     if "-----BEGIN" not in value:
         try:
-            pem = Path(value).expanduser().read_text()
+            with open(os.path.expanduser(value), encoding="utf-8") as file:
+                pem = file.read()
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(
                 Problem(

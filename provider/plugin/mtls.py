@@ -17,7 +17,6 @@ import selectors
 import socket
 import ssl
 import threading
-from pathlib import Path
 
 log = logging.getLogger("provider.plugin.tls")
 
@@ -36,7 +35,7 @@ class ClientCertificateError(ValueError):
 
 
 def mutual_tls_context(
-    key_pem: bytes, cert_pem: bytes, client_cert_pem: str, private_dir: Path
+    key_pem: bytes, cert_pem: bytes, client_cert_pem: str, private_dir: str
 ) -> ssl.SSLContext:
     """A server context that requires the client's certificate and speaks HTTP/2 (ALPN h2).
 
@@ -51,7 +50,7 @@ def mutual_tls_context(
         raise ClientCertificateError from exc
     context.set_alpn_protocols(["h2"])
     # ssl loads a key only from a file: write it privately, load it, and remove it at once.
-    key_file, cert_file = private_dir / "key.pem", private_dir / "cert.pem"
+    key_file, cert_file = os.path.join(private_dir, "key.pem"), os.path.join(private_dir, "cert.pem")
     for path, content in ((key_file, key_pem), (cert_file, cert_pem)):
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
@@ -59,8 +58,8 @@ def mutual_tls_context(
     try:
         context.load_cert_chain(cert_file, key_file)
     finally:
-        key_file.unlink()
-        cert_file.unlink()
+        os.unlink(key_file)
+        os.unlink(cert_file)
     return context
 
 

@@ -27,7 +27,6 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent import futures
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from provider.plugin.logs import configure_logging
@@ -182,7 +181,7 @@ def _start(
     socket_path = os.path.join(socket_dir, "plugin.sock")
     client_cert = os.environ.get("PLUGIN_CLIENT_CERT")
     if client_cert:
-        context = mutual_tls_context(tls.key_pem, tls.cert_pem, client_cert, Path(socket_dir))
+        context = mutual_tls_context(tls.key_pem, tls.cert_pem, client_cert, socket_dir)
         upstream = os.path.join(socket_dir, "grpc.sock")
         server.add_insecure_port(f"unix://{upstream}")
         started.proxy = MutualTLSProxy(socket_path, upstream, context)

@@ -18,13 +18,15 @@ import ssl
 import stat
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 VALID_DAYS = 30
 RENEW_BEFORE_SECONDS = 24 * 3600
 # notBefore lies a little in the past, for a clock that is slightly behind ours.
 BACKDATE_SECONDS = 5 * 60
 CACHE_FILE = "plugin-tls.json"
+# os.path strings (or any path-like), not pathlib, which no other module loads before the
+# handshake: importing it would cost about 2 ms of every start.
+StrPath = str | os.PathLike[str]
 
 
 @dataclass(frozen=True, repr=False)
@@ -41,15 +43,15 @@ class ServerTLS:
         return ssl.PEM_cert_to_DER_cert(self.cert_pem.decode())
 
 
-def cache_dir() -> Path:
+def cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "terraform-provider-okta"
+    return os.path.join(base, "terraform-provider-okta")
 
 
-def _private(path: Path, mode: int, kind: int) -> bool:
+def _private(path: StrPath, mode: int, kind: int) -> bool:
     """Owned by us, of the expected kind (not a link), and not readable by anybody else."""
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except OSError:
         return False
     return (
@@ -59,12 +61,13 @@ def _private(path: Path, mode: int, kind: int) -> bool:
     )
 
 
-def _load(directory: Path) -> ServerTLS | None:
-    path = directory / CACHE_FILE
+def _load(directory: StrPath) -> ServerTLS | None:
+    path = os.path.join(directory, CACHE_FILE)
     if not (_private(directory, 0o700, stat.S_IFDIR) and _private(path, 0o600, stat.S_IFREG)):
         return None
     try:
-        cached = json.loads(path.read_text())
+        with open(path, encoding="utf-8") as file:
+            cached = json.load(file)
         tls = ServerTLS(
             cached["key_pem"].encode(),
             cached["cert_pem"].encode(),
@@ -78,14 +81,14 @@ def _load(directory: Path) -> ServerTLS | None:
     return tls if tls.not_before <= now and tls.not_after - now > RENEW_BEFORE_SECONDS else None
 
 
-def _store(directory: Path, tls: ServerTLS) -> None:
+def _store(directory: StrPath, tls: ServerTLS) -> None:
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.makedirs(directory, mode=0o700, exist_ok=True)
         if not _private(directory, 0o700, stat.S_IFDIR):
             return
-        temporary = directory / f".{CACHE_FILE}.{os.getpid()}"
+        temporary = os.path.join(directory, f".{CACHE_FILE}.{os.getpid()}")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
             json.dump(
                 {
                     "key_pem": tls.key_pem.decode(),
@@ -95,7 +98,7 @@ def _store(directory: Path, tls: ServerTLS) -> None:
                 },
                 file,
             )
-        os.replace(temporary, directory / CACHE_FILE)
+        os.replace(temporary, os.path.join(directory, CACHE_FILE))
     except OSError:
         return
 
@@ -140,7 +143,7 @@ def generate() -> ServerTLS:
     )
 
 
-def server_tls(directory: Path | None = None) -> ServerTLS:
+def server_tls(directory: StrPath | None = None) -> ServerTLS:
     """The cached certificate when it is private, already valid and valid for another day; else a new one."""
     directory = directory or cache_dir()
     cached = _load(directory)

@@ -76,3 +76,29 @@ def test_the_plugin_starts_without_the_http_stack() -> None:
         cwd=PACKAGE.parent,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_installed_launcher_reaches_the_handshake_without_site_or_pathlib(tmp_path: Path) -> None:
+    # What `./build.sh install` writes starts Python without `site` (no .pth files, no editable
+    # install hook) and the provider loads no pathlib before the handshake: about 4 ms a start.
+    from provider.install import import_path, launcher_command
+    from provider.plugin.runner import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
+
+    interpreter, *flags = launcher_command(sys.executable, import_path(sys.executable))
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    env |= {MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE, "PLUGIN_PROTOCOL_VERSIONS": "6"}
+    process = subprocess.Popen(
+        [interpreter, "-X", "importtime", *flags],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        assert process.stdout.readline().startswith("1|6|unix|")
+    finally:
+        process.terminate()
+    imported = {line.rsplit("|", 1)[-1].strip() for line in process.communicate(timeout=30)[1].splitlines()}
+    assert "provider.plugin.servicer" in imported, "importtime lists the start-up's modules"
+    assert not imported & {"site", "pathlib"}
