@@ -6,20 +6,29 @@ Terraform starts the provider for every command (often several times per command
 its handshake, so this is latency every user pays. Two floors and two ways of starting the
 provider are measured, every Python in isolated mode (-I), as the launcher runs:
 
-1. floor: a bare `python -I -c "import grpc; print('x')"` from the venv, the least any Python
-   provider built on grpc can take;
+1. floor: a bare `python -I -S -c "import grpc; print('x')"` from the venv (with the import path
+   the launcher gives, as the framework floor), the least any Python provider built on grpc can
+   take;
 2. framework floor: a Python that imports what any provider built on `tf` with go-plugin's
    mutual TLS must import before it can hand-shake (grpc, tf's protocol modules, which bring
    protobuf, and ssl), so that the provider's own share shows;
-3. venv launcher: what `provider.install` writes,
-   `.venv/bin/python -I -c 'from provider.main import main; main()'`;
+3. venv launcher: the launcher `provider.install` writes (`./build.sh install`), installed into
+   a temporary directory;
 4. release binary: the PyInstaller build in dist/ (`tools/release.py dist`), extracted from its
    zip into a temporary directory; skipped when dist/ has no zip for this version and platform,
    or one older than the provider's sources.
 
-Each is run after warm-ups N times; the process is killed once its first line is read. Prints
-one table (median and p90 beside the floor's, and the median beside the framework floor's) and
-writes it as JSON to benchmarks/results/startup.json. It is a benchmark: it asserts nothing.
+With `--baseline DIR`, a checkout of another version (its own .venv, and dist/ for its release
+binary) is measured in the same runs: "before and after" on one machine, at one time, e.g.
+
+    git worktree add ../before v0.1.0 && (cd ../before && ./build.sh dist)
+    .venv/bin/python benchmarks/startup.py --baseline ../before
+
+Each is run after warm-ups N times, the cases taking turns run by run, so that a burst of load
+on the machine falls on all of them alike; the process is killed once its first line is read.
+Prints one table (median and p90 beside the floor's, and the median beside the framework
+floor's) and writes it as JSON to benchmarks/results/startup.json. It is a benchmark: it
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -70,24 +79,24 @@ class Case:
         return statistics.quantiles(self.samples_ms, n=10, method="inclusive")[8]
 
 
-def venv_python() -> str:
-    found = REPO / ".venv" / "bin" / "python"
-    return str(found) if found.exists() else sys.executable
+def venv_python(repo: Path = REPO) -> str:
+    found = repo / ".venv" / "bin" / "python"
+    return str(found) if found.exists() or repo != REPO else sys.executable
 
 
-def release_zip(dist: Path) -> Path:
-    with (REPO / "pyproject.toml").open("rb") as file:
+def release_zip(dist: Path, repo: Path = REPO) -> Path:
+    with (repo / "pyproject.toml").open("rb") as file:
         version = tomllib.load(file)["project"]["version"]
     machine = platform.machine().lower()
     target = f"{sys.platform.rstrip('0123456789')}_{_ARCHES.get(machine, machine)}"
     return dist / f"terraform-provider-okta_{version}_{target}.zip"
 
 
-def release_problem(archive: Path) -> str | None:
-    """Why the release zip cannot stand for this checkout: it is missing, or older than its sources."""
+def release_problem(archive: Path, repo: Path = REPO) -> str | None:
+    """Why the release zip cannot stand for the checkout `repo`: it is missing, or older than its sources."""
     if not archive.is_file():
         return f"{archive} does not exist"
-    sources = [REPO / "pyproject.toml", REPO / "tools" / "release.py", *(REPO / "provider").rglob("*.py")]
+    sources = [repo / "pyproject.toml", repo / "tools" / "release.py", *(repo / "provider").rglob("*.py")]
     if archive.stat().st_mtime < max(path.stat().st_mtime for path in sources):
         return f"{archive.name} is older than the sources it was built from"
     return None
@@ -127,16 +136,55 @@ def plugin_environment(home: Path, tmp: Path) -> dict[str, str]:
     }
 
 
-def python_cases(python: str) -> list[Case]:
-    """The floor, the framework floor and the venv launcher, in that order."""
+def installed_launcher(python: str, mirror: Path) -> str:
+    """The launcher `python -m provider.install` writes into `mirror` (what `./build.sh install`
+    gives Terraform), as the checkout `python` belongs to writes it."""
+    done = subprocess.run(
+        [python, "-m", "provider.install", str(mirror)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def python_cases(python: str, scratch: Path) -> list[Case]:
+    """The floor, the framework floor and the venv launcher (installed under `scratch`), in that
+    order; the floors start Python as the launcher does (-I -S, the same import path)."""
+    from provider.install import import_path
+
+    path = f"import sys; sys.path += {import_path(python)!r}; "
     return [
-        Case("floor: python -I -c 'import grpc'", [python, "-I", "-c", "import grpc; print('x')"]),
-        Case("framework floor: grpc, tf, protobuf, ssl", [python, "-I", "-c", FRAMEWORK_FLOOR]),
         Case(
-            "venv launcher (provider.install)",
-            [python, "-I", "-c", "from provider.main import main; main()"],
+            "floor: python -I -S -c 'import grpc'",
+            [python, "-I", "-S", "-c", path + "import grpc; print('x')"],
         ),
+        Case("framework floor: grpc, tf, protobuf, ssl", [python, "-I", "-S", "-c", path + FRAMEWORK_FLOOR]),
+        Case("venv launcher (provider.install)", [installed_launcher(python, scratch)]),
     ]
+
+
+def baseline_cases(checkout: Path, scratch: Path) -> tuple[list[Case], str | None]:
+    """The venv launcher of another checkout and, when its dist/ holds a current one, its release
+    binary (extracted under `scratch`); with why the release binary is not measured, or None."""
+    python = venv_python(checkout)
+    if not Path(python).exists():
+        raise SystemExit(f"--baseline {checkout}: no .venv/bin/python there (./build.sh dist makes it)")
+    cases = [Case("baseline: venv launcher", [installed_launcher(python, scratch / "mirror")])]
+    archive = release_zip(checkout / "dist", checkout)
+    unusable = release_problem(archive, checkout)
+    if unusable is None:
+        executable = extract(archive, scratch / "package")
+        cases.append(Case("baseline: release binary", [str(executable)], f"{archive} extracted"))
+    return cases, unusable
+
+
+def sample(cases: list[Case], env: dict[str, str], runs: int, warmups: int) -> None:
+    """Each case's samples in milliseconds, the cases taking turns run by run: a burst of load on
+    the machine then falls on all of them alike, not on whichever was being measured."""
+    for _ in range(warmups):
+        for case in cases:
+            time_to_first_line(case.command, env)
+    for _ in range(runs):
+        for case in cases:
+            case.samples_ms.append(time_to_first_line(case.command, env) * 1000)
 
 
 def time_to_first_line(command: list[str], env: dict[str, str]) -> float:
@@ -164,6 +212,9 @@ def main() -> None:
     parser.add_argument("--warmups", type=int, default=2, help="unmeasured runs first (default 2)")
     parser.add_argument("--dist", type=Path, default=REPO / "dist", help="where the release zip is")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON output file")
+    parser.add_argument(
+        "--baseline", type=Path, help="a checkout of another version to measure in the same runs"
+    )
     args = parser.parse_args()
 
     python = venv_python()
@@ -174,18 +225,19 @@ def main() -> None:
         # The plugin makes its socket directory under TMPDIR; a killed one leaves it behind.
         (root / "tmp").mkdir()
         env = plugin_environment(home=root, tmp=root / "tmp")
-        cases = python_cases(python)
+        cases = python_cases(python, root / "mirror")
         if unusable is None:
             executable = extract(archive, root / "package")
             shown = f"{archive.name} extracted: {executable.name}"
             cases.append(Case("release binary (PyInstaller)", [str(executable)], shown))
         else:
             print(f"(release binary not measured: {unusable}; `./build.sh dist` builds it)")
-
-        for case in cases:
-            for _ in range(args.warmups):
-                time_to_first_line(case.command, env)
-            case.samples_ms = [time_to_first_line(case.command, env) * 1000 for _ in range(args.runs)]
+        if args.baseline is not None:
+            baseline, unusable_baseline = baseline_cases(args.baseline.resolve(), root / "baseline")
+            cases += baseline
+            if unusable_baseline is not None:
+                print(f"(baseline release binary not measured: {unusable_baseline})")
+        sample(cases, env, args.runs, args.warmups)
 
     floor, framework = cases[0], cases[1]
     width = max(len(case.name) for case in cases)
@@ -212,6 +264,18 @@ def main() -> None:
         )
     if unusable is not None:
         rows.append({"name": "release binary (PyInstaller)", "skipped": unusable})
+    for now_name, before_name in (
+        ("venv launcher (provider.install)", "baseline: venv launcher"),
+        ("release binary (PyInstaller)", "baseline: release binary"),
+    ):
+        now = next((case for case in cases if case.name == now_name), None)
+        before = next((case for case in cases if case.name == before_name), None)
+        if now is not None and before is not None:
+            change = now.median_ms - before.median_ms
+            print(
+                f"{now_name} against the baseline: {change:+.1f} ms "
+                f"({change / before.median_ms:+.1%}), medians of the same runs"
+            )
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {

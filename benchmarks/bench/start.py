@@ -22,19 +22,15 @@ def section_startup(
     scratch = bench.root / "startup"
     (scratch / "tmp").mkdir(parents=True)
     env = startup.plugin_environment(home=bench.home, tmp=scratch / "tmp")
-    cases = startup.python_cases(python)
+    cases = startup.python_cases(python, scratch / "mirror")
     skipped = startup.release_problem(archive)
     if skipped is None:
         executable = startup.extract(archive, scratch / "package")
         cases.append(startup.Case("release binary (PyInstaller)", [str(executable)], archive.name))
     else:
         progress(f"  release binary not measured: {skipped}")
+    startup.sample(cases, env, profile.startup_runs, profile.startup_warmups)
     for case in cases:
-        for _ in range(profile.startup_warmups):
-            startup.time_to_first_line(case.command, env)
-        case.samples_ms = [
-            startup.time_to_first_line(case.command, env) * 1000 for _ in range(profile.startup_runs)
-        ]
         progress(f"  {case.name}: median {case.median_ms:.1f} ms")
     floor, framework = cases[0], cases[1]  # python_cases: floor, framework floor, launcher
     for case in cases[1:]:
