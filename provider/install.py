@@ -54,9 +54,10 @@ _IMPORT_PATH = (
 
 def import_path(interpreter: str) -> list[str]:
     """The directories the launcher puts on the import path of `interpreter`, after the stdlib."""
-    found = subprocess.run(
-        [interpreter, "-I", "-c", _IMPORT_PATH], capture_output=True, text=True, check=True
-    )
+    found = subprocess.run([interpreter, "-I", "-c", _IMPORT_PATH], capture_output=True, text=True)
+    if found.returncode != 0:
+        last = (found.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SystemExit(f"{interpreter} cannot run the provider ({last}): install it there first")
     return [str(entry) for entry in json.loads(found.stdout)]
 
 
@@ -66,8 +67,24 @@ def launcher_command(interpreter: str, path: list[str]) -> list[str]:
 
 
 def launcher_script(interpreter: str, path: list[str]) -> bytes:
-    """The launcher's bytes: the command quoted for the shell, whatever characters its paths hold."""
-    return os.fsencode(f'#!/bin/sh\nexec {shlex.join(launcher_command(interpreter, path))} "$@"\n')
+    """The launcher's bytes: the command quoted for the shell, whatever characters its paths hold.
+
+    It first checks that the directories of `path` are still there (test is a shell builtin): a
+    `.venv` made anew with another Python has another site-packages, and the launcher then says
+    what to do instead of failing in Python with "No module named ...".
+    """
+    directories = " ".join(shlex.quote(entry) for entry in path)
+    stale = shlex.quote(
+        "terraform-provider-okta: this launcher's Python environment has changed; "
+        "run ./build.sh install (python -m provider.install) again"
+    )
+    return os.fsencode(
+        "#!/bin/sh\n"
+        f"for directory in {directories}; do\n"
+        f'  [ -d "$directory" ] || {{ echo {stale} >&2; exit 1; }}\n'
+        "done\n"
+        f'exec {shlex.join(launcher_command(interpreter, path))} "$@"\n'
+    )
 
 
 def install(plugins_dir: Path, interpreter: str = sys.executable) -> Path:
