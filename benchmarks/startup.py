@@ -140,7 +140,11 @@ def installed_launcher(python: str, mirror: Path) -> str:
     """The launcher `python -m provider.install` writes into `mirror` (what `./build.sh install`
     gives Terraform), as the checkout `python` belongs to writes it."""
     done = subprocess.run(
-        [python, "-m", "provider.install", str(mirror)], capture_output=True, text=True, check=True
+        # -I: the checkout `python` belongs to, not the current directory's, writes it.
+        [python, "-I", "-m", "provider.install", str(mirror)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
