@@ -82,6 +82,32 @@ def test_every_kept_message_has_all_its_6_11_fields_but_the_left_out_features(
     assert {enum.name for enum in trimmed.enum_type} == {enum.name for enum in whole.enum_type}
 
 
+def test_the_fields_left_out_are_exactly_those_of_resource_identity_and_actions(
+    whole: descriptor_pb2.FileDescriptorProto,
+) -> None:
+    package = f".{protocol.PACKAGE}"
+    original = dict(messages(whole.message_type, package))
+    trimmed = descriptor_pb2.FileDescriptorProto()
+    pb.DESCRIPTOR.CopyToProto(trimmed)
+    left_out = {
+        f"{name.removeprefix(package + '.')}.{field}"
+        for name, message in messages(trimmed.message_type, package)
+        for field in set(fields(original[name])) - set(fields(message))
+    }
+    assert left_out == {
+        "GetProviderSchema.Response.action_schemas",
+        "ReadResource.Request.current_identity",
+        "ReadResource.Response.new_identity",
+        "PlanResourceChange.Request.prior_identity",
+        "PlanResourceChange.Response.planned_identity",
+        "ApplyResourceChange.Request.planned_identity",
+        "ApplyResourceChange.Response.new_identity",
+        "ImportResourceState.Request.identity",
+        "ImportResourceState.ImportedResource.identity",
+        "MoveResourceState.Response.target_identity",
+    }
+
+
 def test_the_kept_fields_include_what_write_only_arguments_need() -> None:
     assert "write_only" in pb.Schema.Attribute.DESCRIPTOR.fields_by_name
     for request in (
