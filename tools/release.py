@@ -308,7 +308,10 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
 
 
 def read_handshake(executable: Path, timeout: float = 60.0) -> str:
-    """Start the provider as Terraform would and return its go-plugin handshake line."""
+    """Start the provider as Terraform would, with a client certificate (so through its mutual-TLS
+    relay), and return its go-plugin handshake line."""
+    from provider.plugin.tls import generate
+
     with tempfile.TemporaryDirectory(prefix="tf-okta-release-") as scratch:
         env = {
             "PATH": "/usr/bin:/bin",
@@ -316,6 +319,7 @@ def read_handshake(executable: Path, timeout: float = 60.0) -> str:
             "TMPDIR": scratch,  # where the plugin puts its socket, removed with the directory
             MAGIC_COOKIE[0]: MAGIC_COOKIE[1],
             "PLUGIN_PROTOCOL_VERSIONS": "6",
+            "PLUGIN_CLIENT_CERT": generate().cert_pem.decode(),
         }
         process = subprocess.Popen(
             [str(executable)],

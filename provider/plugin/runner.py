@@ -1,5 +1,8 @@
 """Starts the provider as a go-plugin server: handshake, mutual TLS, signals and shutdown.
 
+As go-plugin does: mutual TLS when Terraform sends its certificate (PLUGIN_CLIENT_CERT), else
+plaintext on the private socket and no certificate in the handshake (TF_DISABLE_PLUGIN_TLS).
+
 Replaces `tf.runner.run_provider`, which hangs when started by hand, ignores PLUGIN_CLIENT_CERT
 (no mutual TLS) and PLUGIN_PROTOCOL_VERSIONS, caps in-flight RPCs at 10, writes a certificate
 cache (and crashes when it cannot), stops on StopProvider and dies on SIGINT, losing work
@@ -166,32 +169,34 @@ def _start(
     stopping: threading.Event,
     shutdown: threading.Event,
 ) -> str:
-    """Start the gRPC server (behind the mutual-TLS relay when Terraform sent its certificate).
+    """Start the gRPC server: behind the mutual-TLS relay when Terraform sent its certificate
+    (PLUGIN_CLIENT_CERT), else in plaintext on the private socket, as go-plugin does.
 
-    Returns the handshake line; everything made on the way is recorded in `started`.
+    Returns the handshake line; everything made on the way is recorded in `started`. Its last
+    field, the server certificate, is empty in plaintext: a Terraform run with
+    TF_DISABLE_PLUGIN_TLS sends no certificate and has no TLS configuration to put one in (given
+    one, Terraform 1.11 crashes).
     """
-    import grpc
-
-    from provider.plugin.mtls import MutualTLSProxy, mutual_tls_context
-    from provider.plugin.tls import server_tls
-
     server = _server(started, make_provider, stopping, shutdown)
-    tls = server_tls()
     socket_dir = started.socket_dir = _private_socket_directory()
     socket_path = os.path.join(socket_dir, "plugin.sock")
     client_cert = os.environ.get("PLUGIN_CLIENT_CERT")
+    cert = ""
     if client_cert:
+        from provider.plugin.mtls import MutualTLSProxy, mutual_tls_context
+        from provider.plugin.tls import server_tls
+
+        tls = server_tls()
         context = mutual_tls_context(tls.key_pem, tls.cert_pem, client_cert, socket_dir)
         upstream = os.path.join(socket_dir, "grpc.sock")
         server.add_insecure_port(f"unix://{upstream}")
         started.proxy = MutualTLSProxy(socket_path, upstream, context)
+        cert = base64.b64encode(tls.cert_der).decode().rstrip("=")
     else:
-        credentials = grpc.ssl_server_credentials([(tls.key_pem, tls.cert_pem)])
-        server.add_secure_port(f"unix://{socket_path}", credentials)
+        server.add_insecure_port(f"unix://{socket_path}")
     server.start()
     if started.proxy is not None:
         started.proxy.start()
-    cert = base64.b64encode(tls.cert_der).decode().rstrip("=")
     handshake = [CORE_PROTOCOL_VERSION, PLUGIN_PROTOCOL_VERSION, "unix", socket_path, "grpc", cert]
     return "|".join(str(part) for part in handshake) + "\n"
 

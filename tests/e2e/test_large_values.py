@@ -2,8 +2,8 @@
 
 A plan carries the configuration, the prior state and the proposed state, so each message holds
 the token two or three times. Terraform 1.0 and 1.11 both hand the plugin their client
-certificate (PLUGIN_CLIENT_CERT), so this runs through the mutual-TLS relay; the gRPC server's
-own TLS, used without that certificate, is covered in tests/protocol/test_runner.py.
+certificate (PLUGIN_CLIENT_CERT), so this runs through the mutual-TLS relay; the plaintext
+channel, used without that certificate, is covered in tests/protocol/test_runner.py.
 """
 
 from __future__ import annotations
