@@ -125,7 +125,10 @@ def extract(archive: Path, destination: Path) -> Path:
 
 
 def plugin_environment(home: Path, tmp: Path) -> dict[str, str]:
-    """What Terraform gives a plugin it starts, and nothing of the caller's but PATH."""
+    """What Terraform gives a plugin it starts, and nothing of the caller's but PATH: its client
+    certificate too, so that the plugin starts its mutual-TLS relay as it does under Terraform."""
+    from provider.plugin.tls import generate
+
     return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
@@ -133,6 +136,7 @@ def plugin_environment(home: Path, tmp: Path) -> dict[str, str]:
         "LANG": "C.UTF-8",
         MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE,
         "PLUGIN_PROTOCOL_VERSIONS": "6",
+        "PLUGIN_CLIENT_CERT": generate().cert_pem.decode(),
     }
 
 
