@@ -1,5 +1,5 @@
-"""The channel Terraform and the plugin talk over: mutual TLS as Terraform starts it, and
-plaintext when the user turns plugin TLS off (TF_DISABLE_PLUGIN_TLS), as go-plugin serves."""
+"""The plugin channel when the user turns plugin TLS off (TF_DISABLE_PLUGIN_TLS): plaintext, as
+go-plugin serves it. Every other e2e test runs over the mutual TLS Terraform otherwise asks for."""
 
 from __future__ import annotations
 

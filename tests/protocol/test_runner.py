@@ -92,7 +92,7 @@ def plugin(tmp_path: object) -> Iterator[Plugin]:
     if plugin.process.poll() is None:
         plugin.process.terminate()
     assert plugin.process.wait(timeout=30) == 0, "SIGTERM ends the plugin cleanly"
-    assert not os.path.exists(plugin.handshake[3])
+    assert not os.path.exists(os.path.dirname(plugin.handshake[3]))
 
 
 def test_handshake_line_is_go_plugin_grpc_protocol_6(plugin: Plugin) -> None:
@@ -116,9 +116,7 @@ def test_schema_then_sigint_is_survived_and_shutdown_exits_cleanly(plugin: Plugi
     assert not os.path.exists(plugin.handshake[3])
 
 
-def test_without_plugin_client_cert_it_serves_plaintext_and_sends_no_certificate(
-    plugin: Plugin, tmp_path: Path
-) -> None:
+def test_without_plugin_client_cert_it_serves_plaintext_and_sends_no_certificate(plugin: Plugin) -> None:
     # go-plugin's rule, which Terraform run with TF_DISABLE_PLUGIN_TLS relies on: no client
     # certificate, no TLS; a certificate in the handshake would make Terraform 1.11 crash.
     assert plugin.handshake[5] == ""
@@ -179,6 +177,16 @@ def test_with_plugin_client_cert_only_its_holder_may_call(mtls_plugin: tuple[Plu
             rpc.ProviderStub(stranger).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=10)
         assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
     assert plugin.process.poll() is None, "refused clients must not bring the plugin down"
+
+
+def test_with_plugin_client_cert_a_plaintext_client_is_refused(
+    mtls_plugin: tuple[Plugin, bytes, bytes],
+) -> None:
+    plugin, _, _ = mtls_plugin
+    with pytest.raises(grpc.RpcError) as caught:
+        rpc.ProviderStub(plugin.channel).GetProviderSchema(pb.GetProviderSchema.Request(), timeout=10)
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert plugin.process.poll() is None, "a refused client must not bring the plugin down"
 
 
 def big_plan(plugin: Plugin, channel: grpc.Channel) -> pb.PlanResourceChange.Response:

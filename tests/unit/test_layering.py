@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parents[2] / "provider"
 
 
@@ -78,15 +80,21 @@ def test_the_plugin_starts_without_the_http_stack() -> None:
     assert loaded.stdout.strip() == "[]"
 
 
-def test_the_installed_launcher_reaches_the_handshake_without_site_or_pathlib(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mutual_tls", [True, False], ids=["as-terraform-starts-it", "plugin-tls-off"])
+def test_the_installed_launcher_reaches_the_handshake_without_site_or_pathlib(
+    tmp_path: Path, mutual_tls: bool
+) -> None:
     # What `./build.sh install` writes starts Python without `site` (no .pth files, no editable
     # install hook) and the provider loads no pathlib before the handshake: about 4 ms a start.
     from provider.install import import_path, launcher_command
     from provider.plugin.runner import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
+    from provider.plugin.tls import generate
 
     interpreter, *flags = launcher_command(sys.executable, import_path(sys.executable))
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
     env |= {MAGIC_COOKIE_KEY: MAGIC_COOKIE_VALUE, "PLUGIN_PROTOCOL_VERSIONS": "6"}
+    if mutual_tls:
+        env["PLUGIN_CLIENT_CERT"] = generate().cert_pem.decode()
     process = subprocess.Popen(
         [interpreter, "-X", "importtime", *flags],
         env=env,
@@ -101,4 +109,5 @@ def test_the_installed_launcher_reaches_the_handshake_without_site_or_pathlib(tm
         process.terminate()
     imported = {line.rsplit("|", 1)[-1].strip() for line in process.communicate(timeout=30)[1].splitlines()}
     assert "provider.plugin.servicer" in imported, "importtime lists the start-up's modules"
+    assert ("provider.plugin.mtls" in imported) == mutual_tls
     assert not imported & {"site", "pathlib"}
