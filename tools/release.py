@@ -249,26 +249,25 @@ def registry_manifest() -> bytes:
 
 
 def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
-    """Build the one-directory bundle under `scratch` and return its directory."""
+    """Build the one-directory bundle under `scratch` and return its directory.
+
+    PyInstaller first writes the build's spec from the options below (pyi-makespec), which
+    `_without_unused_runtime_hooks` edits, then builds from it.
+    """
     entry = scratch / "terraform_provider_okta_entry.py"
     entry.write_text(_ENTRY_SCRIPT)
     name = executable_name(version)
-    command = [
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    makespec = [
         python,
         "-m",
-        "PyInstaller",
-        "--onedir",
-        "--strip",
-        "--noconfirm",
-        "--clean",
+        "PyInstaller.utils.cliutils.makespec",
         "--log-level",
         "WARN",
+        "--onedir",
+        "--strip",
         "--name",
         name,
-        "--distpath",
-        str(scratch / "dist"),
-        "--workpath",
-        str(scratch / "build"),
         "--specpath",
         str(scratch / "spec"),
         # The source tree, not the editable install's import hook, is where `provider` lives.
@@ -300,11 +299,32 @@ def run_pyinstaller(python: str, version: str, scratch: Path) -> Path:
         "multiprocessing",
         str(entry),
     ]
-    subprocess.run(command, check=True, cwd=scratch, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    subprocess.run(makespec, check=True, cwd=scratch, env=env, stdout=subprocess.DEVNULL)
+    spec = scratch / "spec" / f"{name}.spec"
+    spec.write_text(_without_unused_runtime_hooks(spec.read_text()))
+    build = [python, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN"]
+    build += ["--distpath", str(scratch / "dist"), "--workpath", str(scratch / "build"), str(spec)]
+    subprocess.run(build, check=True, cwd=scratch, env=env)
     bundle = scratch / "dist" / name
     if not (bundle / name).is_file() or not (bundle / "_internal").is_dir():
         raise ReleaseError(f"PyInstaller did not produce {bundle / name} and {bundle / '_internal'}")
     return bundle
+
+
+# PyInstaller adds a runtime hook for each hooked module the analysis finds, with no option to
+# leave one out. `pyi_rth_inspect` makes inspect.getsourcefile() work in a frozen program, which
+# the provider never calls, and imports zipfile (with shutil, bz2, lzma and pathlib) and reads
+# base_library.zip's listing to do so: about 5 ms before the handshake, at every start.
+UNUSED_RUNTIME_HOOKS = ("pyi_rth_inspect",)
+
+
+def _without_unused_runtime_hooks(spec: str) -> str:
+    """The spec with the `UNUSED_RUNTIME_HOOKS` taken out of the scripts the executable runs."""
+    marker = "\npyz = PYZ(a.pure)"
+    if marker not in spec:
+        raise ReleaseError(f"the spec PyInstaller wrote has no {marker.strip()!r} to insert before")
+    keep = f"a.scripts = [script for script in a.scripts if script[0] not in {UNUSED_RUNTIME_HOOKS!r}]"
+    return spec.replace(marker, f"\n{keep}{marker}", 1)
 
 
 def read_handshake(executable: Path, timeout: float = 60.0) -> str:

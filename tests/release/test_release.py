@@ -330,6 +330,20 @@ def test_zip_leaves_out_multiprocessing_whose_runtime_hook_would_run_at_every_st
     assert not [name for name in names if name.startswith("_internal/multiprocessing/")]
 
 
+def test_the_executable_runs_no_runtime_hook_the_provider_does_not_need(
+    release: Release, tmp_path: Path
+) -> None:
+    from PyInstaller.archive.readers import CArchiveReader
+
+    name = f"terraform-provider-okta_v{release.version}"
+    with zipfile.ZipFile(release.archive) as bundle:
+        bundle.extract(name, tmp_path)
+    embedded = set(CArchiveReader(str(tmp_path / name)).toc)
+    assert "terraform_provider_okta_entry" in embedded, "the listing is of the scripts it runs"
+    assert "pyi_rth_pkgutil" in embedded
+    assert "pyi_rth_inspect" not in embedded
+
+
 def test_binary_installs_and_applies_with_no_python_in_the_environment(
     release: Release, applied: Applied
 ) -> None:
