@@ -15,7 +15,7 @@ Terraform talking to Python itself (the same process, the same signals).
 The interpreter runs isolated (-I: no PYTHONPATH, no user site-packages) and without `site`
 (-S), its import path given in the launcher: the interpreter's site-packages, then this
 checkout. `site` would read every `.pth` file there, and the editable install's one loads an
-import hook with pathlib, urllib and ipaddress: about 4 ms of every start, which Terraform pays
+import hook with pathlib, urllib and ipaddress: about 3 ms of every start, which Terraform pays
 three to five times per command.
 """
 

@@ -85,7 +85,7 @@ def test_the_installed_launcher_reaches_the_handshake_without_site_or_pathlib(
     tmp_path: Path, mutual_tls: bool
 ) -> None:
     # What `./build.sh install` writes starts Python without `site` (no .pth files, no editable
-    # install hook) and the provider loads no pathlib before the handshake: about 4 ms a start.
+    # install hook) and the provider loads no pathlib before the handshake: about 3 ms a start.
     from provider.install import import_path, launcher_command
     from provider.plugin.runner import MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE
     from provider.plugin.tls import generate
