@@ -5,26 +5,16 @@ from __future__ import annotations
 
 from okta_emulator import AppKind, Emulator
 
-from .conftest import Terraform
+from .conftest import Terraform, token_connection
 
 
 def test_with_plugin_tls_disabled_terraform_plans_applies_and_destroys(
     terraform: Terraform, emulator: Emulator
 ) -> None:
     # Terraform then sends no client certificate and reads no server certificate: a plugin that
-    # hands one over anyway made Terraform 1.11 crash with a nil pointer dereference.
+    # hands one over anyway made Terraform (1.0 and 1.11) crash with a nil pointer dereference.
     app_id = emulator.store.add_app(AppKind.ZSCALERBYZ)
-    terraform.write(f"""
-resource "okta_app_connection" "this" {{
-  id       = "{app_id}"
-  base_url = "https://admin.zscaler.example/scim"
-  action   = "activate"
-  profile {{
-    auth_scheme = "TOKEN"
-    token       = "t"
-  }}
-}}
-""")
+    terraform.write(token_connection(app_id, base_url="https://admin.zscaler.example/scim"))
     plaintext = {"TF_DISABLE_PLUGIN_TLS": "1"}
     terraform.run("init", "-input=false", env=plaintext)
     applied = terraform.apply(env=plaintext)
