@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tf.utils import Diagnostics
 
 from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
 from provider.okta.errors import AuthKind
 from provider.okta.features import provisioning_not_enabled
+from provider.okta.ids import is_okta_id
 from provider.session import NotConfigured, Session
 
 if TYPE_CHECKING:
+    from provider.declared_type import Problem
     from provider.okta.client import OktaClient
 
 # What an application ID argument must be, in every message that refuses one.
 APP_ID_FORM = "an Okta application ID: letters and digits only, such as 0oa1b2c3d4e5f6g7h8i9"
+
+
+def app_id_problem(argument: str, value: Any) -> Problem | None:
+    """The application ID argument `argument` set to `value` that is not an Okta application ID
+    (letters and digits); the value is never quoted back. Unknown values pass."""
+    if isinstance(value, str) and not is_okta_id(value):
+        return ([argument], f"Invalid {argument}", f"{argument} must be {APP_ID_FORM}.")
+    return None
+
 
 # A value short and plain enough to quote back: no secret pasted into the wrong argument looks so.
 _PLAIN = re.compile(r"[A-Za-z0-9_-]{1,20}")

@@ -9,9 +9,8 @@ from tf.iface import ReadDataContext
 from tf.utils import Diagnostics
 
 from provider.declared_type import DeclaredType, Problem, report
-from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client
+from provider.diagnostics import add_okta_error, app_id_problem, configured_client
 from provider.okta import OktaError
-from provider.okta.ids import is_okta_id
 
 if TYPE_CHECKING:
     from provider.okta.client import OktaClient
@@ -19,10 +18,8 @@ if TYPE_CHECKING:
 
 def app_id_problems(config: dict[str, Any]) -> list[Problem]:
     """An `id` that cannot be an application's."""
-    app_id = config.get("id")
-    if isinstance(app_id, str) and not is_okta_id(app_id):
-        return [(["id"], "Invalid id", f"id must be {APP_ID_FORM}.")]
-    return []
+    problem = app_id_problem("id", config.get("id"))
+    return [] if problem is None else [problem]
 
 
 def checked_app_id(diags: Diagnostics, config: dict[str, Any]) -> str | None:

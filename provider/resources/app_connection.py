@@ -26,7 +26,7 @@ from tf.types import Number, String, Unknown
 from tf.utils import Diagnostics
 
 from provider.declared_type import DeclaredType, Problem
-from provider.diagnostics import APP_ID_FORM, add_okta_error, configured_client, refused
+from provider.diagnostics import APP_ID_FORM, add_okta_error, app_id_problem, configured_client, refused
 from provider.okta import (
     Connection,
     OAuthConnectionRequest,
@@ -327,9 +327,8 @@ def validation_problems(config: State) -> list[Problem]:
     """
     problems: list[Problem] = []
 
-    app_id = config.get("id")
-    if isinstance(app_id, str) and not is_okta_id(app_id):
-        problems.append((["id"], "Invalid id", f"id must be {APP_ID_FORM}."))
+    if problem := app_id_problem("id", config.get("id")):
+        problems.append(problem)
     action = config.get("action")
     if isinstance(action, str) and action not in STATUS_FOR_ACTION:
         problems.append(

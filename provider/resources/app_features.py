@@ -17,7 +17,7 @@ from tf.types import String, Unknown
 from tf.utils import Diagnostics
 
 from provider.declared_type import DeclaredType, Problem
-from provider.diagnostics import APP_ID_FORM, add_feature_error, configured_client, refused
+from provider.diagnostics import APP_ID_FORM, add_feature_error, app_id_problem, configured_client, refused
 from provider.okta import OktaAPIError, OktaError, OktaNotFoundError
 from provider.okta.features import (
     FEATURE_NAMES,
@@ -91,13 +91,6 @@ SCHEMA = Schema(
 # ---------------------------------------------------------------------------------------------
 
 
-def app_id_problem(app_id: Any) -> Problem | None:
-    """An app_id that is not an Okta application ID (letters and digits), quoted back never."""
-    if isinstance(app_id, str) and not is_okta_id(app_id):
-        return (["app_id"], "Invalid app_id", f"app_id must be {APP_ID_FORM}.")
-    return None
-
-
 def name_problem(name: Any) -> Problem | None:
     """A name that is not a feature's, quoted back only when short and plain."""
     if isinstance(name, str) and name not in FEATURE_NAMES:
@@ -111,7 +104,8 @@ def name_problem(name: Any) -> Problem | None:
 
 def feature_id_problems(config: State) -> list[Problem]:
     """The rules for `app_id` and `name`, which the data source has too."""
-    return [p for p in (app_id_problem(config.get("app_id")), name_problem(config.get("name"))) if p]
+    found = (app_id_problem("app_id", config.get("app_id")), name_problem(config.get("name")))
+    return [problem for problem in found if problem]
 
 
 def validation_problems(config: State) -> list[Problem]:
