@@ -277,6 +277,11 @@ def _base_url_problem(base_url: str) -> str | None:
 
 
 WRITE_ONLY = write_only_paths(SCHEMA)
+_PROFILE = next(nested.block for nested in SCHEMA.block_types if nested.type_name == "profile")
+# The profile block's attributes and nested blocks, by name.
+PROFILE_FIELDS = [attribute.name for attribute in _PROFILE.attributes] + [
+    nested.type_name for nested in _PROFILE.block_types
+]
 
 
 def _secret_problems(block: State, path: list[str], plain: str, *, versioned: bool = True) -> list[Problem]:
@@ -490,9 +495,7 @@ def refreshed_state(current: State, connection: Connection) -> State:
         state["base_url"] = None
     # A state without a profile (hand-edited, or a null block) gets every attribute of the block,
     # null where nothing tells its value: Terraform accepts the whole block or none of it.
-    block = next(nested.block for nested in SCHEMA.block_types if nested.type_name == "profile")
-    names = [attribute.name for attribute in block.attributes] + [b.type_name for b in block.block_types]
-    profile = state["profile"] = dict(state.get("profile") or dict.fromkeys(names))
+    profile = state["profile"] = dict(state.get("profile") or dict.fromkeys(PROFILE_FIELDS))
     if connection.auth_scheme in AUTH_SCHEMES:
         profile["auth_scheme"] = connection.auth_scheme
     if connection.client_id is not None:
