@@ -175,7 +175,7 @@ def _start(
     Returns the handshake line; everything made on the way is recorded in `started`. Its last
     field, the server certificate, is empty in plaintext: a Terraform run with
     TF_DISABLE_PLUGIN_TLS sends no certificate and has no TLS configuration to put one in (given
-    one, Terraform 1.11 crashes).
+    one, Terraform 1.0 and 1.11 crash).
     """
     server = _server(started, make_provider, stopping, shutdown)
     socket_dir = started.socket_dir = _private_socket_directory()
